@@ -1,0 +1,145 @@
+// The contract between core (policy) and the platform (kernel, sockets, native engines).
+// core/ and plugins/ depend only on these types; ts/platform/native.ts implements them over the
+// C++ addon, and test/fakes/fake-platform.ts implements them in memory for unit tests.
+
+/** A network link as the kernel reports it through rtnetlink. */
+export interface LinkInfo {
+  index: number;
+  name: string;
+  /** ARPHRD_* hardware type: 1 ethernet, 772 loopback, ... */
+  arphrd: number;
+  /** Lower-case colon-separated MAC, "" when the link has none. */
+  mac: string;
+  /** IFF_* flags (IFF_UP = 0x1, IFF_RUNNING = 0x40, IFF_LOWER_UP = 0x10000). */
+  flags: number;
+  mtu: number;
+  /** Kernel IFLA_OPERSTATE: 0 unknown .. 6 up. */
+  operstate: number;
+  /** rtnl_link type (IFLA_INFO_KIND) such as "veth", "bridge", "wireguard"; "" for plain devices. */
+  kind: string;
+  /** true when /sys/class/net/<name>/wireless or phy80211 exists (a Wi-Fi link). */
+  wireless: boolean;
+}
+
+export type LinkEvent =
+  | { type: 'new'; link: LinkInfo } // a link appeared or changed
+  | { type: 'del'; link: LinkInfo };
+
+export interface AddressInfo {
+  index: number;
+  family: 4 | 6;
+  address: string;
+  prefixLength: number;
+  /** IFA_F_* flags */
+  flags: number;
+  scope: number;
+}
+
+export type AddressEvent = { type: 'new' | 'del'; address: AddressInfo };
+
+export interface RouteSpec {
+  family: 4 | 6;
+  /** destination network; "" or "0.0.0.0" for the default route */
+  dst: string;
+  prefixLength: number;
+  gateway?: string;
+  /** outgoing interface index */
+  oif: number;
+  /** source address hint (RTA_PREFSRC) */
+  prefsrc?: string;
+  table?: number;
+  metric?: number;
+  /** RT_SCOPE_*: 0 universe (default), 253 link */
+  scope?: number;
+}
+
+export interface AddressSpec {
+  index: number;
+  family: 4 | 6;
+  address: string;
+  prefixLength: number;
+  broadcast?: string;
+  /** lifetimes in seconds, 0xffffffff = forever */
+  validLifetime?: number;
+  preferredLifetime?: number;
+}
+
+/** Errors cross the native boundary as values; this is what the facade throws. */
+export class PlatformError extends Error {
+  constructor(
+    message: string,
+    /** positive errno, e.g. 17 EEXIST, 19 ENODEV */
+    readonly errno: number,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}
+
+export interface Netlink {
+  /** Start listening; returns the current links (a dump). Events after that arrive through the listeners. */
+  start(): LinkInfo[];
+  stop(): void;
+  onLink(listener: (ev: LinkEvent) => void): void;
+  onAddress(listener: (ev: AddressEvent) => void): void;
+  setLinkUp(index: number, up: boolean): Promise<void>;
+  addAddress(spec: AddressSpec): Promise<void>;
+  delAddress(spec: AddressSpec): Promise<void>;
+  /** current addresses of a link (family 0 = both) */
+  listAddresses(index: number, family: 0 | 4 | 6): AddressInfo[];
+  /** replaces an existing identical route (NLM_F_REPLACE) */
+  addRoute(route: RouteSpec): Promise<void>;
+  delRoute(route: RouteSpec): Promise<void>;
+}
+
+/** What a DHCPv4 server granted; addresses are dotted quads. */
+export interface Dhcp4Lease {
+  address: string;
+  prefixLength: number;
+  serverId: string;
+  routers: string[];
+  dns: string[];
+  ntp: string[];
+  domainName?: string;
+  hostname?: string;
+  mtu?: number;
+  broadcast?: string;
+  /** seconds */
+  leaseTime: number;
+  t1: number;
+  t2: number;
+}
+
+export type Dhcp4Event =
+  | { type: 'bound'; lease: Dhcp4Lease } // first lease after INIT/REBOOT
+  | { type: 'renewed'; lease: Dhcp4Lease } // same address, new timers
+  | { type: 'expired' } // lease lost: remove the address
+  | { type: 'nak' } // server refused; engine restarts discovery itself
+  | { type: 'stopped' };
+
+export interface Dhcp4Options {
+  ifindex: number;
+  ifname: string;
+  /** lower-case colon-separated MAC */
+  mac: string;
+  hostname?: string;
+  vendorClass?: string;
+  /** last address held, for INIT-REBOOT */
+  requestedAddress?: string;
+}
+
+export interface Dhcp4Client {
+  start(): void;
+  /** stop the engine; with release, send DHCPRELEASE for a held lease first */
+  stop(release: boolean): void;
+  onEvent(listener: (ev: Dhcp4Event) => void): void;
+  readonly state: string;
+}
+
+/** Everything core needs from below. One instance per daemon. */
+export interface Platform {
+  readonly netlink: Netlink;
+  createDhcp4Client(opts: Dhcp4Options): Dhcp4Client;
+  /** seconds on CLOCK_BOOTTIME */
+  now(): number;
+}
