@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: Apache-2.0
+// The event side of rtnetlink: one non-blocking socket in the link and address groups.
+#include <linux/rtnetlink.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+
+#include <map>
+#include <set>
+
+#include "io/netlink-internal.h"
+
+namespace sy::io {
+
+struct NetlinkMonitor::Impl {
+  nl::SockPtr sk;
+  nl_cb* cb = nullptr;  // our reference to the socket's callback set
+  uint64_t spoofed = 0;
+  uint64_t overruns = 0;
+  int msgType = 0;  // type of the message nl_msg_parse is handing us objects from
+  std::vector<NetlinkEventOut> events;
+  // What we believe the kernel holds, so a resync after an overrun can report deletions too.
+  std::map<int, LinkOut> links;
+  std::map<std::string, AddrOut> addrs;
+  std::unique_ptr<NetlinkControl> control;
+
+  ~Impl() {
+    if (cb != nullptr) nl_cb_put(cb);
+  }
+
+  static std::string Key(const AddrOut& a) {
+    return std::to_string(a.index) + "/" + std::to_string(a.family) + "/" + a.address + "/" +
+           std::to_string(a.prefixLength);
+  }
+
+  void linkSeen(const LinkOut& l) {
+    links[l.index] = l;
+    events.push_back({NetlinkEventOut::LinkNew, l, {}});
+  }
+
+  void linkGone(LinkOut l) {
+    auto it = links.find(l.index);
+    // /sys/class/net/<name> is already gone when the kernel reports the deletion.
+    if (it != links.end()) {
+      l.wireless = it->second.wireless;
+      links.erase(it);
+    }
+    for (auto a = addrs.begin(); a != addrs.end();) {
+      a = a->second.index == l.index ? addrs.erase(a) : std::next(a);
+    }
+    events.push_back({NetlinkEventOut::LinkDel, l, {}});
+  }
+
+  void addrSeen(const AddrOut& a) {
+    addrs[Key(a)] = a;
+    events.push_back({NetlinkEventOut::AddrNew, {}, a});
+  }
+
+  void addrGone(const AddrOut& a) {
+    addrs.erase(Key(a));
+    events.push_back({NetlinkEventOut::AddrDel, {}, a});
+  }
+
+  static void OnObject(nl_object* obj, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    switch (self->msgType) {
+      case RTM_NEWLINK:
+      case RTM_DELLINK: {
+        auto* link = reinterpret_cast<rtnl_link*>(obj);
+        // AF_BRIDGE messages describe bridge ports, not the link itself; a port leaving a bridge
+        // arrives as RTM_DELLINK/AF_BRIDGE and must not read as the link disappearing.
+        if (rtnl_link_get_family(link) != AF_UNSPEC) return;
+        LinkOut l = nl::ToLink(link);
+        if (self->msgType == RTM_NEWLINK) self->linkSeen(l);
+        else self->linkGone(l);
+        return;
+      }
+      case RTM_NEWADDR:
+      case RTM_DELADDR: {
+        AddrOut a;
+        if (!nl::ToAddr(reinterpret_cast<rtnl_addr*>(obj), &a)) return;
+        if (self->msgType == RTM_NEWADDR) self->addrSeen(a);
+        else self->addrGone(a);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  static int OnValid(nl_msg* msg, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    const int type = nlmsg_hdr(msg)->nlmsg_type;
+    if (type != RTM_NEWLINK && type != RTM_DELLINK && type != RTM_NEWADDR && type != RTM_DELADDR)
+      return NL_SKIP;
+    self->msgType = type;
+    // A message libnl cannot parse is dropped; the next dump or event corrects our view.
+    nl_msg_parse(msg, OnObject, self);
+    return NL_OK;
+  }
+
+  // The kernel dropped events because our receive buffer was full: re-read the truth and report the
+  // difference, as if the missed events had arrived.
+  void resync() {
+    ++overruns;
+    if (!control) {
+      NlStatus st;
+      control = NetlinkControl::Create(&st);
+      if (!control) return;
+    }
+    std::vector<LinkOut> nowLinks;
+    std::vector<AddrOut> nowAddrs;
+    if (!control->listLinks(&nowLinks).ok() || !control->listAddresses(0, 0, &nowAddrs).ok()) return;
+
+    std::set<int> present;
+    for (const auto& l : nowLinks) present.insert(l.index);
+    std::vector<LinkOut> gone;
+    for (const auto& [index, l] : links)
+      if (!present.count(index)) gone.push_back(l);
+    for (const auto& l : gone) linkGone(l);
+    for (const auto& l : nowLinks) linkSeen(l);
+
+    std::set<std::string> presentAddrs;
+    for (const auto& a : nowAddrs) presentAddrs.insert(Key(a));
+    std::vector<AddrOut> goneAddrs;
+    for (const auto& [key, a] : addrs)
+      if (!presentAddrs.count(key)) goneAddrs.push_back(a);
+    for (const auto& a : goneAddrs) addrGone(a);
+    for (const auto& a : nowAddrs) addrSeen(a);
+  }
+};
+
+NetlinkMonitor::NetlinkMonitor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+NetlinkMonitor::~NetlinkMonitor() = default;
+
+std::unique_ptr<NetlinkMonitor> NetlinkMonitor::Create(NlStatus* st) {
+  auto impl = std::make_unique<Impl>();
+  impl->sk = nl::OpenRouteSocket(&impl->spoofed, st);
+  if (!impl->sk) return nullptr;
+  nl_sock* sk = impl->sk.get();
+  // Events are unsolicited: there is no request sequence to match them against.
+  nl_socket_disable_seq_check(sk);
+  int err = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, Impl::OnValid, impl.get());
+  if (err == 0)
+    err = nl_socket_add_memberships(sk, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, 0);
+  if (err == 0) err = nl_socket_set_nonblocking(sk);
+  if (err < 0) {
+    *st = nl::FromNle(err, "netlink: cannot subscribe to link and address events");
+    return nullptr;
+  }
+  // A burst (many VLANs or addresses at once) should not overflow the default buffer; failure to
+  // enlarge it only makes overruns, which we survive by resyncing, more likely.
+  nl_socket_set_buffer_size(sk, 1 << 20, 0);
+  impl->cb = nl_socket_get_cb(sk);
+  return std::unique_ptr<NetlinkMonitor>(new NetlinkMonitor(std::move(impl)));
+}
+
+int NetlinkMonitor::fd() const { return nl_socket_get_fd(impl_->sk.get()); }
+uint32_t NetlinkMonitor::portId() const { return nl_socket_get_local_port(impl_->sk.get()); }
+uint64_t NetlinkMonitor::spoofedDropped() const { return impl_->spoofed; }
+uint64_t NetlinkMonitor::overruns() const { return impl_->overruns; }
+
+void NetlinkMonitor::dispatch() {
+  // Bounded so one noisy burst cannot starve the rest of the loop; uv_poll is level-triggered and
+  // brings us back for whatever is left.
+  for (int i = 0; i < 256; ++i) {
+    const int n = nl_recvmsgs_report(impl_->sk.get(), impl_->cb);
+    if (n > 0) continue;
+    if (n == -NLE_NOMEM) {  // libnl's name for ENOBUFS: the kernel dropped messages for us
+      impl_->resync();
+      continue;
+    }
+    break;  // 0: nothing left (EAGAIN); other errors: the datagram is consumed, carry on next time
+  }
+}
+
+std::vector<NetlinkEventOut> NetlinkMonitor::popEvents() {
+  std::vector<NetlinkEventOut> out;
+  out.swap(impl_->events);
+  return out;
+}
+
+void NetlinkMonitor::seed(const std::vector<LinkOut>& links, const std::vector<AddrOut>& addrs) {
+  for (const auto& l : links) impl_->links[l.index] = l;
+  for (const auto& a : addrs) impl_->addrs[Impl::Key(a)] = a;
+}
+
+}  // namespace sy::io

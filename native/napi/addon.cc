@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// The addon's entry point. Everything JavaScript can reach is registered here.
+#include "napi/addon.h"
+
+#include "io/boottime.h"
+
+namespace sy::napi {
+namespace {
+
+Napi::Value Boottime(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), io::BoottimeSeconds());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // Node deletes the instance data (and so drops the constructor references) when this
+  // environment is torn down; nothing in it outlives the environment.
+  auto* data = new InstanceData();
+  env.SetInstanceData<InstanceData>(data);
+  exports.Set("boottime", Napi::Function::New(env, Boottime, "boottime"));
+  exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+  InitNetlinkMonitor(env, exports);
+  InitNetlinkControl(env, exports);
+  InitDhcp4Client(env, exports, data);
+  return exports;
+}
+
+}  // namespace
+}  // namespace sy::napi
+
+static Napi::Object InitSwitchyard(Napi::Env env, Napi::Object exports) {
+  return sy::napi::Init(env, exports);
+}
+
+NODE_API_MODULE(switchyard, InitSwitchyard)

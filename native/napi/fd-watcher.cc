@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "napi/fd-watcher.h"
+
+#include <uv.h>
+
+namespace sy::napi {
+
+// Lives on the heap until libuv's close callback: uv_close is asynchronous, so the handle must
+// outlive its owner, which may be finalized in between.
+struct FdWatcher::Handle {
+  uv_poll_t poll;
+  FdWatcher* owner = nullptr;
+  napi_async_cleanup_hook_handle hook = nullptr;
+  bool closing = false;
+};
+
+int FdWatcher::Start(napi_env env, int fd) {
+  if (handle_ != nullptr) return 0;
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return -1;
+  auto* h = new Handle();
+  int rc = uv_poll_init(loop, &h->poll, fd);
+  if (rc != 0) {
+    delete h;  // uv_poll_init failed before registering the handle: nothing to close
+    return rc;
+  }
+  h->poll.data = h;
+  h->owner = this;
+  rc = uv_poll_start(&h->poll, UV_READABLE, [](uv_poll_t* p, int, int) {
+    OnPoll(static_cast<Handle*>(p->data));
+  });
+  if (rc != 0) {
+    Close(h);
+    return rc;
+  }
+  if (napi_add_async_cleanup_hook(env, OnTeardown, h, &h->hook) != napi_ok) h->hook = nullptr;
+  handle_ = h;
+  return 0;
+}
+
+void FdWatcher::OnPoll(Handle* h) {
+  // Errors (status < 0) are reported readable too: the owner's read sees the error and handles it.
+  if (h->owner != nullptr && !h->closing) h->owner->onReadable_(h->owner->ctx_);
+}
+
+void FdWatcher::Close(Handle* h) {
+  if (h->closing) return;
+  h->closing = true;
+  h->owner = nullptr;
+  uv_poll_stop(&h->poll);
+  uv_close(reinterpret_cast<uv_handle_t*>(&h->poll), [](uv_handle_t* uh) {
+    auto* closed = static_cast<Handle*>(uh->data);
+    if (closed->hook != nullptr) napi_remove_async_cleanup_hook(closed->hook);
+    delete closed;
+  });
+}
+
+void FdWatcher::Stop() {
+  if (handle_ == nullptr) return;
+  Handle* h = handle_;
+  handle_ = nullptr;
+  Close(h);
+}
+
+void FdWatcher::OnTeardown(napi_async_cleanup_hook_handle, void* arg) {
+  auto* h = static_cast<Handle*>(arg);
+  if (h->owner != nullptr) h->owner->handle_ = nullptr;
+  Close(h);  // the close callback removes the hook, which tells Node the cleanup is done
+}
+
+}  // namespace sy::napi
