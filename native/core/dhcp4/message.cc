@@ -112,7 +112,7 @@ ParseError parseMessage(const uint8_t* data, size_t len, Message* m) {
 
 MessageBuilder::MessageBuilder(uint8_t op, uint8_t type, uint32_t xid, const uint8_t* chaddr,
                                size_t chaddrLen)
-    : op_(op), type_(type), xid_(xid) {
+    : op_(op), xid_(xid) {
   if (chaddr) std::memcpy(chaddr_.data(), chaddr, chaddrLen < 16 ? chaddrLen : 16);
   // RFC 2132 9.6: the message type goes first so cheap parsers find it quickly.
   optionU8(opt::MessageType, type);

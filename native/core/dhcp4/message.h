@@ -98,7 +98,7 @@ class MessageBuilder {
   std::vector<uint8_t> build(bool endOption = true) const;
 
  private:
-  uint8_t op_, type_;
+  uint8_t op_;
   uint32_t xid_;
   uint16_t secs_ = 0, flags_ = 0;
   uint32_t ciaddr_ = 0, yiaddr_ = 0, siaddr_ = 0;
