@@ -1,0 +1,58 @@
+// Assembles the daemon from its modules. Everything with side effects is passed in, so an in-process
+// test can run the same assembly on a fake platform and a private bus.
+import type { Platform } from '../platform/types';
+import type { MainConfig } from '../config/main-conf';
+import type { Store } from '../config/storage';
+import { NetlinkApplier, Applier } from '../core/applier';
+import type { Clock } from '../core/clock';
+import { LinkWatch, globMatch } from '../core/link-watch';
+import type { Logger } from '../core/log';
+import { Manager } from '../core/manager';
+import { Module, ModuleRunner } from '../core/modules';
+import type { ResolvWriter } from '../core/resolv';
+import { DbusApi, BusLike } from '../dbus/api';
+import { EthernetPlugin } from '../plugins/ethernet';
+import { LoopbackPlugin } from '../plugins/loopback';
+import { Plugin, PluginContext, pluginEnabled } from '../plugins/plugin';
+
+export interface DaemonDeps {
+  platform: Platform;
+  bus: BusLike;
+  clock: Clock;
+  store: Store;
+  config: MainConfig;
+  resolv: ResolvWriter;
+  log: Logger;
+  applier?: Applier;
+  device?: string[];
+  nodevice?: string[];
+  plugin?: string[];
+  noplugin?: string[];
+}
+
+export class Daemon {
+  readonly manager: Manager;
+  readonly api: DbusApi;
+  readonly links: LinkWatch;
+  private runner: ModuleRunner;
+
+  constructor(d: DaemonDeps) {
+    const applier = d.applier ?? new NetlinkApplier(d.platform.netlink, (m) => d.log.error(`netlink: ${m}`));
+    this.manager = new Manager({ platform: d.platform, applier, clock: d.clock, store: d.store, config: d.config, resolv: d.resolv, log: d.log });
+    this.links = new LinkWatch(d.platform.netlink);
+    this.api = new DbusApi(d.bus, this.manager, d.clock);
+    const ctx: PluginContext = { manager: this.manager, platform: d.platform, links: this.links, config: d.config, device: d.device, nodevice: d.nodevice, log: d.log };
+    const plugins: Plugin[] = [new LoopbackPlugin(), new EthernetPlugin()]
+      .filter((p) => pluginEnabled(p.name, d.plugin, d.noplugin ?? [], globMatch));
+    const modules: Module[] = [
+      { name: 'manager', deps: [], start: () => this.manager.start(), stop: () => this.manager.stop() },
+      { name: 'dbus', deps: ['manager'], start: () => this.api.start(), stop: () => this.api.stop() },
+      { name: 'rtnl', deps: ['manager'], start: () => this.links.start(), stop: () => this.links.stop() },
+      ...plugins.map((p): Module => ({ name: `plugin:${p.name}`, deps: ['manager', 'dbus', 'rtnl'], start: () => p.start(ctx), stop: () => p.stop() })),
+    ];
+    this.runner = new ModuleRunner(modules);
+  }
+
+  start(): Promise<void> { return this.runner.start(); }
+  stop(): Promise<void> { return this.runner.stop(); }
+}

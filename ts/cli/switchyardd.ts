@@ -1,0 +1,106 @@
+// switchyardd entry point: parse flags like connmand, daemonize unless -n, load main.conf, own
+// net.connman, run until SIGTERM/SIGINT, then shut down cleanly and exit 0.
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { DaemonOptions, UsageError, helpText, parseArgs } from './args';
+import { loadMainConf } from '../config/main-conf';
+import { FileStore } from '../config/storage';
+import { realClock } from '../core/clock';
+import { createLogger } from '../core/log';
+import { FileResolvWriter } from '../core/resolv';
+import { Bus } from '../dbus/bus';
+import type { Platform } from '../platform/types';
+import { Daemon } from './daemon';
+
+export const VERSION = '1.41';
+
+function daemonize(argv: string[]): never {
+  // Node cannot fork(); the honest equivalent of daemon(0,0) is a detached copy of ourselves with -n,
+  // its stdio on /dev/null, in a new session.
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], '-n', ...argv], {
+    detached: true, stdio: 'ignore', cwd: '/',
+  });
+  child.unref();
+  process.exit(0);
+}
+
+async function run(opts: DaemonOptions): Promise<number> {
+  const log = createLogger(opts.debug);
+  const conf = loadMainConf(opts.config);
+  for (const w of conf.warnings) log.warn(w);
+  const config = conf.config;
+  // --resolv-conf wins; otherwise main.conf's ResolvConf; otherwise our default path.
+  const resolvPath = opts.resolvConfExplicit ? opts.resolvConf : config.ResolvConf ?? opts.resolvConf;
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createNativePlatform } = require('../platform/native') as { createNativePlatform(): Platform };
+  const platform = createNativePlatform();
+
+  let bus: Bus;
+  try {
+    bus = await Bus.connect();
+  } catch (e) {
+    process.stderr.write(`switchyardd: failed to connect to the system bus: ${(e as Error).message}\n`);
+    return 1;
+  }
+  let stopping = false;
+  bus.onError((e) => {
+    if (stopping) return;
+    log.error(`D-Bus connection lost: ${e.message}`);
+    process.exit(1);
+  });
+
+  const store = new FileStore(opts.statedir);
+  process.umask(0o077);
+  const daemon = new Daemon({
+    platform, bus, clock: realClock, store, config, resolv: new FileResolvWriter(resolvPath), log,
+    device: opts.device, nodevice: opts.nodevice, plugin: opts.plugin, noplugin: opts.noplugin,
+  });
+
+  if (!(await bus.requestName('net.connman'))) {
+    process.stderr.write('switchyardd: D-Bus name net.connman is already owned\n');
+    bus.disconnect();
+    return 1;
+  }
+  await daemon.start();
+  log.info(`Switchyard version ${VERSION} (connmand ${VERSION} compatible), state ${path.resolve(opts.statedir)}`);
+
+  return new Promise<number>((resolve) => {
+    const shutdown = async () => {
+      if (stopping) return;
+      stopping = true;
+      try {
+        await bus.releaseName();
+        await daemon.stop();
+      } catch (e) {
+        log.error(`shutdown: ${(e as Error).message}`);
+      }
+      bus.disconnect();
+      resolve(0);
+    };
+    process.on('SIGTERM', () => void shutdown());
+    process.on('SIGINT', () => void shutdown());
+  });
+}
+
+export function main(argv: string[]): void {
+  let opts: DaemonOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  if (opts.help) { process.stdout.write(helpText()); process.exit(0); }
+  if (opts.version) { process.stdout.write(`${VERSION}\n`); process.exit(0); }
+  if (!opts.nodaemon) daemonize(argv);
+  run(opts).then((code) => process.exit(code), (e) => {
+    process.stderr.write(`switchyardd: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}
+
+if (require.main === module) main(process.argv.slice(2));

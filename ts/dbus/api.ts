@@ -1,0 +1,80 @@
+// Wires core's events to the bus: exports objects as they appear and turns each change into its signal.
+// Thin by design: no policy here.
+import type { Clock } from '../core/clock';
+import type { Manager } from '../core/manager';
+import type { InterfaceDef } from './bus';
+import { managerTable } from './manager-iface';
+import { serviceTable } from './service-iface';
+import { ServicesChangedScheduler } from './services-changed';
+import { bindInterface, changedValue, propertyDict } from './table';
+import { technologyTable } from './technology-iface';
+
+/** The part of Bus the adapters use; a recording fake backs unit tests. */
+export interface BusLike {
+  export(path: string, defs: InterfaceDef[]): void;
+  unexport(path: string): void;
+  signal(path: string, iface: string, name: string, signature: string, body: unknown[]): void;
+}
+
+export class DbusApi {
+  readonly serviceTable;
+  readonly technologyTable;
+  readonly managerTable;
+  readonly servicesChanged: ServicesChangedScheduler;
+  private offs: (() => void)[] = [];
+
+  constructor(private readonly bus: BusLike, private readonly manager: Manager, clock: Clock) {
+    this.serviceTable = serviceTable(manager);
+    this.technologyTable = technologyTable(manager);
+    this.managerTable = managerTable({ manager, serviceTable: this.serviceTable, technologyTable: this.technologyTable });
+    this.servicesChanged = new ServicesChangedScheduler(clock, () => manager.services,
+      (s) => propertyDict(this.serviceTable, s),
+      (changed, removed) => bus.signal('/', 'net.connman.Manager', 'ServicesChanged', 'a(oa{sv})ao', [changed, removed]));
+  }
+
+  start(): void {
+    const m = this.manager;
+    const M = 'net.connman.Manager';
+    this.bus.export('/', [bindInterface(this.managerTable, m)]);
+    for (const t of m.technologies) this.bus.export(t.path, [bindInterface(this.technologyTable, t)]);
+    for (const s of m.services) { this.bus.export(s.path, [bindInterface(this.serviceTable, s)]); this.servicesChanged.serviceAdded(s); }
+    this.offs.push(
+      m.on('property-changed', (name) => {
+        const v = changedValue(this.managerTable, m, name);
+        if (v) this.bus.signal('/', M, 'PropertyChanged', 'sv', [name, v]);
+      }),
+      m.on('technology-added', (t) => {
+        this.bus.export(t.path, [bindInterface(this.technologyTable, t)]);
+        this.bus.signal('/', M, 'TechnologyAdded', 'oa{sv}', [t.path, propertyDict(this.technologyTable, t)]);
+      }),
+      m.on('technology-removed', (t) => {
+        this.bus.signal('/', M, 'TechnologyRemoved', 'o', [t.path]);
+        this.bus.unexport(t.path);
+      }),
+      m.on('technology-changed', (t, name) => {
+        const v = changedValue(this.technologyTable, t, name);
+        if (v) this.bus.signal(t.path, 'net.connman.Technology', 'PropertyChanged', 'sv', [name, v]);
+      }),
+      m.on('service-added', (s) => {
+        this.bus.export(s.path, [bindInterface(this.serviceTable, s)]);
+        this.servicesChanged.serviceAdded(s);
+      }),
+      m.on('service-removed', (s) => {
+        this.bus.unexport(s.path);
+        this.servicesChanged.serviceRemoved(s);
+      }),
+      m.on('services-sorted', () => this.servicesChanged.changed()),
+      m.on('service-changed', (s, name) => {
+        if (!this.servicesChanged.mayAnnounce(s)) return;
+        const v = changedValue(this.serviceTable, s, name);
+        if (v) this.bus.signal(s.path, 'net.connman.Service', 'PropertyChanged', 'sv', [name, v]);
+      }),
+    );
+  }
+
+  stop(): void {
+    for (const off of this.offs) off();
+    this.offs = [];
+    this.servicesChanged.stop();
+  }
+}

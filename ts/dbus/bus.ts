@@ -1,0 +1,196 @@
+// Our small bus module: the only file that imports dbus-next. It routes method calls through one
+// low-level handler (no decorators), checks input signatures strictly the way gdbus does (a mismatch is
+// UnknownMethod), generates introspection for every node, and serves ObjectManager on "/".
+import * as dbus from '@particle/dbus-next';
+import { ConnmanError } from '../core/errors';
+
+export const Variant = dbus.Variant;
+export type Variant = dbus.Variant;
+
+export interface CallContext { sender: string }
+
+export interface MethodDef {
+  name: string;
+  in: { name: string; type: string }[];
+  out: { name: string; type: string }[];
+  deprecated?: boolean;
+  /** returns the output values; throw ConnmanError for a net.connman.Error reply */
+  handler(args: unknown[], ctx: CallContext): unknown[] | Promise<unknown[]>;
+}
+
+export interface SignalDef { name: string; args: { name: string; type: string }[] }
+
+export interface InterfaceDef {
+  name: string;
+  methods: MethodDef[];
+  signals: SignalDef[];
+}
+
+const NO_REPLY_EXPECTED = 1;
+const INTROSPECTABLE = 'org.freedesktop.DBus.Introspectable';
+const OBJECT_MANAGER = 'org.freedesktop.DBus.ObjectManager';
+const DOCTYPE = '<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"\n"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">\n';
+
+function xmlEscape(s: string): string { return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
+
+export function interfaceXml(def: InterfaceDef): string {
+  let x = `<interface name="${def.name}">`;
+  for (const m of def.methods) {
+    x += `<method name="${m.name}">`;
+    for (const a of m.in) x += `<arg name="${xmlEscape(a.name)}" type="${a.type}" direction="in"/>`;
+    for (const a of m.out) x += `<arg name="${xmlEscape(a.name)}" type="${a.type}" direction="out"/>`;
+    if (m.deprecated) x += '<annotation name="org.freedesktop.DBus.Deprecated" value="true"/>';
+    x += '</method>';
+  }
+  for (const s of def.signals) {
+    x += `<signal name="${s.name}">`;
+    for (const a of s.args) x += `<arg name="${xmlEscape(a.name)}" type="${a.type}"/>`;
+    x += '</signal>';
+  }
+  return x + '</interface>';
+}
+
+const INTROSPECTABLE_XML = `<interface name="${INTROSPECTABLE}"><method name="Introspect"><arg name="xml" type="s" direction="out"/></method></interface>`;
+const OBJECT_MANAGER_DEF: InterfaceDef = {
+  name: OBJECT_MANAGER,
+  methods: [{ name: 'GetManagedObjects', in: [], out: [{ name: 'objects', type: 'a{oa{sa{sv}}}' }], handler: () => [] }],
+  signals: [
+    { name: 'InterfacesAdded', args: [{ name: 'object', type: 'o' }, { name: 'interfaces', type: 'a{sa{sv}}' }] },
+    { name: 'InterfacesRemoved', args: [{ name: 'object', type: 'o' }, { name: 'interfaces', type: 'as' }] },
+  ],
+};
+
+export class Bus {
+  private objects = new Map<string, Map<string, InterfaceDef>>();
+  private ownedName?: string;
+
+  private constructor(private readonly conn: dbus.MessageBus) {
+    conn.addMethodHandler((msg: dbus.Message) => this.dispatch(msg));
+  }
+
+  /** Connects to the system bus (DBUS_SYSTEM_BUS_ADDRESS honoured) or to an explicit address. */
+  static async connect(address?: string): Promise<Bus> {
+    const conn = address ? dbus.sessionBus({ busAddress: address }) : dbus.systemBus();
+    await new Promise<void>((resolve, reject) => {
+      conn.once('connect', () => resolve());
+      conn.once('error', (e: Error) => reject(e));
+    });
+    return new Bus(conn);
+  }
+
+  onError(fn: (e: Error) => void): void { this.conn.on('error', fn); }
+
+  /** Takes `name` without queueing; false when someone else has it. */
+  async requestName(name: string): Promise<boolean> {
+    const r = await this.conn.requestName(name, dbus.NameFlag.DO_NOT_QUEUE);
+    if (r === dbus.RequestNameReply.PRIMARY_OWNER || r === dbus.RequestNameReply.ALREADY_OWNER) {
+      this.ownedName = name;
+      return true;
+    }
+    return false;
+  }
+
+  async releaseName(): Promise<void> {
+    if (this.ownedName) await this.conn.releaseName(this.ownedName);
+    this.ownedName = undefined;
+  }
+
+  disconnect(): void { this.conn.disconnect(); }
+
+  /** Registers interfaces at a path; "/" also carries ObjectManager, which announces later objects. */
+  export(path: string, defs: InterfaceDef[]): void {
+    const ifaces = this.objects.get(path) ?? new Map<string, InterfaceDef>();
+    for (const d of defs) ifaces.set(d.name, d);
+    this.objects.set(path, ifaces);
+    if (path !== '/') {
+      const dict: Record<string, Record<string, Variant>> = {};
+      for (const d of defs) dict[d.name] = {};
+      this.signal('/', OBJECT_MANAGER, 'InterfacesAdded', 'oa{sa{sv}}', [path, dict]);
+    }
+  }
+
+  unexport(path: string): void {
+    const ifaces = this.objects.get(path);
+    if (!ifaces) return;
+    this.objects.delete(path);
+    if (path !== '/') this.signal('/', OBJECT_MANAGER, 'InterfacesRemoved', 'oas', [path, [...ifaces.keys()]]);
+  }
+
+  signal(path: string, iface: string, name: string, signature: string, body: unknown[]): void {
+    this.conn.send(dbus.Message.newSignal(path, iface, name, signature, body));
+  }
+
+  /** The introspection document for any path (ours or a parent of ours). */
+  introspect(path: string): string {
+    let x = DOCTYPE + '<node>' + INTROSPECTABLE_XML;
+    const ifaces = this.objects.get(path);
+    if (ifaces) {
+      for (const d of ifaces.values()) x += interfaceXml(d);
+      if (path === '/') x += interfaceXml(OBJECT_MANAGER_DEF);
+    }
+    const prefix = path === '/' ? '/' : path + '/';
+    const children = new Set<string>();
+    for (const p of this.objects.keys()) {
+      if (p !== path && p.startsWith(prefix)) children.add(p.slice(prefix.length).split('/')[0]);
+    }
+    for (const c of children) x += `<node name="${c}"/>`;
+    return x + '</node>';
+  }
+
+  private isNode(path: string): boolean {
+    if (this.objects.has(path)) return true;
+    const prefix = path === '/' ? '/' : path + '/';
+    for (const p of this.objects.keys()) if (p.startsWith(prefix)) return true;
+    return false;
+  }
+
+  private dispatch(msg: dbus.Message): boolean {
+    const path = msg.path;
+    if (!this.isNode(path)) return false;
+    const sig = msg.signature ?? '';
+    if (msg.interface === INTROSPECTABLE && msg.member === 'Introspect' && sig === '') {
+      this.reply(msg, 's', [this.introspect(path)]);
+      return true;
+    }
+    if (path === '/' && msg.interface === OBJECT_MANAGER && msg.member === 'GetManagedObjects' && sig === '') {
+      const out: Record<string, Record<string, Record<string, Variant>>> = {};
+      for (const [p, ifaces] of this.objects) {
+        if (p === '/') continue;
+        out[p] = {};
+        for (const n of ifaces.keys()) out[p][n] = {};
+      }
+      this.reply(msg, 'a{oa{sa{sv}}}', [out]);
+      return true;
+    }
+    const ifaces = this.objects.get(path);
+    if (!ifaces) return false;
+    let method: MethodDef | undefined;
+    if (msg.interface) method = ifaces.get(msg.interface)?.methods.find((m) => m.name === msg.member);
+    else for (const d of ifaces.values()) { method = d.methods.find((m) => m.name === msg.member); if (method) break; }
+    // gdbus matches name and signature together; anything else is "unknown method".
+    if (!method || method.in.map((a) => a.type).join('') !== sig) return false;
+    const m = method;
+    const ctx: CallContext = { sender: msg.sender };
+    Promise.resolve()
+      .then(() => m.handler(msg.body ?? [], ctx))
+      .then((out) => this.reply(msg, m.out.map((a) => a.type).join(''), out))
+      .catch((e) => this.replyError(msg, e));
+    return true;
+  }
+
+  private reply(msg: dbus.Message, signature: string, body: unknown[]): void {
+    if ((msg.flags ?? 0) & NO_REPLY_EXPECTED) return;
+    this.conn.send(dbus.Message.newMethodReturn(msg, signature, body));
+  }
+
+  private replyError(msg: dbus.Message, e: unknown): void {
+    if ((msg.flags ?? 0) & NO_REPLY_EXPECTED) return;
+    const newError = dbus.Message.newError as unknown as (m: dbus.Message, name: string, text: string) => dbus.Message;
+    if (e instanceof ConnmanError) {
+      this.conn.send(newError(msg, `net.connman.Error.${e.errorName}`, e.message));
+    } else {
+      process.stderr.write(`switchyardd: ${msg.interface}.${msg.member} failed: ${(e as Error)?.stack ?? e}\n`);
+      this.conn.send(newError(msg, 'net.connman.Error.Failed', 'Input/output error'));
+    }
+  }
+}

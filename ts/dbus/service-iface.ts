@@ -1,0 +1,109 @@
+// net.connman.Service, as a table. Key order and presence follow ConnMan's append_properties.
+import type { Manager } from '../core/manager';
+import { ConnmanError } from '../core/errors';
+import { Service, isConnected, isConnecting } from '../core/service';
+import { prefixToNetmask } from '../core/applier';
+import { InterfaceTable, PROPERTY_CHANGED, PropertyDef, dict } from './table';
+import { isIP } from 'node:net';
+
+const connected = (s: Service) => isConnected(s.state);
+
+function effectiveNameservers(s: Service, fallback: string[]): string[] {
+  if (!connected(s)) return [];
+  if (s.nameserversConfig.length) return [...s.nameserversConfig];
+  return s.nameservers.length ? [...s.nameservers] : [...fallback];
+}
+
+export function serviceTable(manager: Manager): InterfaceTable<Service> {
+  const cfg = manager.deps.config;
+  const save = (s: Service) => manager.saveService(s);
+  const listSetter = (field: 'nameserversConfig' | 'timeserversConfig' | 'domainsConfig', prop: 'Nameservers.Configuration' | 'Timeservers.Configuration' | 'Domains.Configuration', filter: (x: string) => boolean): PropertyDef<Service>['set'] =>
+    (s, v) => {
+      if (s.immutable) throw new ConnmanError('NotSupported');
+      s[field] = (v as string[]).map((x) => x.trim()).filter((x) => x !== '' && filter(x));
+      s.notify(s, prop);
+      if (field === 'nameserversConfig') s.notify(s, 'Nameservers');
+      if (field === 'timeserversConfig') s.notify(s, 'Timeservers');
+      if (field === 'domainsConfig') s.notify(s, 'Domains');
+      save(s);
+    };
+  const notYet = () => { throw new ConnmanError('NotImplemented'); };
+  const properties: PropertyDef<Service>[] = [
+    { name: 'Type', type: 's', access: 'read', get: (s) => s.type },
+    { name: 'Security', type: 'as', access: 'read', get: () => [] },
+    { name: 'State', type: 's', access: 'read', get: (s) => s.state },
+    { name: 'Error', type: 's', access: 'read', get: (s) => s.error, cleared: '' },
+    { name: 'Strength', type: 'y', access: 'read', get: (s) => (s.strength > 0 ? s.strength : undefined) },
+    { name: 'Favorite', type: 'b', access: 'read', get: (s) => s.favorite },
+    { name: 'Immutable', type: 'b', access: 'read', get: (s) => s.immutable },
+    { name: 'AutoConnect', type: 'b', access: 'readwrite', get: (s) => (s.favorite ? s.autoconnect : false),
+      set: (s, v) => manager.setAutoConnect(s, v as boolean) },
+    { name: 'Name', type: 's', access: 'read', get: (s) => s.name },
+    { name: 'Ethernet', type: 'a{sv}', access: 'read', get: (s) => dict([
+      ['Method', 's', 'auto'], ['Interface', 's', s.ifname || undefined], ['Address', 's', s.mac ? s.mac.toUpperCase() : undefined],
+      ['MTU', 'q', s.mtu > 0 ? s.mtu : undefined]]) },
+    { name: 'IPv4', type: 'a{sv}', access: 'read', get: (s) => (connected(s) && s.ipv4 ? dict([
+      ['Method', 's', s.ipv4Method], ['Address', 's', s.ipv4.address], ['Netmask', 's', prefixToNetmask(s.ipv4.prefixLength)],
+      ['Gateway', 's', s.ipv4.gateway]]) : {}) },
+    // Address/Netmask/Gateway appear here only for manual or fixed configurations, which come later.
+    { name: 'IPv4.Configuration', type: 'a{sv}', access: 'readwrite', get: (s) => dict([['Method', 's', s.ipv4Method]]), set: notYet },
+    { name: 'IPv6', type: 'a{sv}', access: 'read', get: () => ({}) },
+    { name: 'IPv6.Configuration', type: 'a{sv}', access: 'readwrite', get: (s) => dict([
+      ['Method', 's', s.ipv6Method], ['Privacy', 's', s.ipv6Method === 'off' ? undefined : s.ipv6Privacy]]), set: notYet },
+    { name: 'Nameservers', type: 'as', access: 'read', get: (s) => effectiveNameservers(s, cfg.FallbackNameservers) },
+    { name: 'Nameservers.Configuration', type: 'as', access: 'readwrite', get: (s) => [...s.nameserversConfig],
+      set: listSetter('nameserversConfig', 'Nameservers.Configuration', (x) => isIP(x) !== 0) },
+    { name: 'Timeservers', type: 'as', access: 'read', get: (s) => (connected(s)
+      ? [...s.timeserversConfig, ...s.timeservers, ...(cfg.UseGatewaysAsTimeservers && s.ipv4?.gateway ? [s.ipv4.gateway] : []), ...cfg.FallbackTimeservers]
+      : []) },
+    { name: 'Timeservers.Configuration', type: 'as', access: 'readwrite', get: (s) => [...s.timeserversConfig],
+      set: listSetter('timeserversConfig', 'Timeservers.Configuration', () => true) },
+    { name: 'Domains', type: 'as', access: 'read', get: (s) => (connected(s) || isConnecting(s.state)
+      ? [...(s.domainsConfig.length ? s.domainsConfig : s.domains)] : []) },
+    { name: 'Domains.Configuration', type: 'as', access: 'readwrite', get: (s) => [...s.domainsConfig],
+      set: listSetter('domainsConfig', 'Domains.Configuration', () => true) },
+    { name: 'Proxy', type: 'a{sv}', access: 'read', get: (s) => (connected(s) ? dict([['Method', 's', 'direct']]) : {}) },
+    { name: 'Proxy.Configuration', type: 'a{sv}', access: 'readwrite', get: () => ({}), set: notYet },
+    { name: 'mDNS', type: 'b', access: 'read', get: (s) => s.mdns },
+    { name: 'mDNS.Configuration', type: 'b', access: 'readwrite', get: (s) => s.mdnsConfig,
+      set: (s, v) => { if (s.immutable) throw new ConnmanError('NotSupported'); s.mdnsConfig = v as boolean; s.notify(s, 'mDNS.Configuration'); save(s); } },
+    { name: 'Provider', type: 'a{sv}', access: 'read', get: () => ({}) },
+  ];
+  const target = (v: unknown): Service => {
+    const id = String(v).split('/').pop() ?? '';
+    const t = manager.service(id);
+    if (!t || !String(v).startsWith('/net/connman/service/')) throw new ConnmanError('InvalidService');
+    return t;
+  };
+  return {
+    name: 'net.connman.Service',
+    legacyProperties: { getPropertiesDeprecated: true, setProperty: true },
+    properties,
+    methods: [
+      { name: 'ClearProperty', in: [{ name: 'name', type: 's' }], out: [], handler: (s, [name]) => {
+        if (name !== 'Error') throw new ConnmanError('InvalidProperty');
+        manager.clearError(s);
+        return [];
+      } },
+      { name: 'Connect', in: [], out: [], handler: async (s) => { await manager.connectService(s, 'user'); return []; } },
+      { name: 'Disconnect', in: [], out: [], handler: async (s) => { await manager.disconnectService(s, true); return []; } },
+      { name: 'Remove', in: [], out: [], handler: (s) => {
+        // Cables (and gadgets) cannot be forgotten; other types arrive with Wi-Fi.
+        if (s.type === 'ethernet' || s.type === 'gadget' || s.immutable) throw new ConnmanError('NotSupported');
+        throw new ConnmanError('NotSupported');
+      } },
+      { name: 'MoveBefore', in: [{ name: 'service', type: 'o' }], out: [], handler: (s, [p]) => moveResult(() => manager.moveService(s, target(p), false)) },
+      { name: 'MoveAfter', in: [{ name: 'service', type: 'o' }], out: [], handler: (s, [p]) => moveResult(() => manager.moveService(s, target(p), true)) },
+      { name: 'ResetCounters', in: [], out: [], handler: () => [] },
+    ],
+    signals: [PROPERTY_CHANGED],
+  };
+}
+
+/** ConnMan answers success for move errors other than EINVAL (InvalidService) and EOPNOTSUPP. */
+function moveResult(fn: () => void): unknown[] {
+  try { fn(); } catch (e) {
+    if (e instanceof ConnmanError && (e.errorName === 'InvalidService' || e.errorName === 'NotSupported')) throw e;
+  }
+  return [];
+}
