@@ -12,7 +12,7 @@ export interface Applier {
 }
 
 const addrKey = (a: AddressSpec) => `${a.family}/${a.address}/${a.prefixLength}`;
-const routeKey = (r: RouteSpec) => `${r.family}/${r.dst}/${r.prefixLength}/${r.gateway ?? ''}/${r.table ?? ''}/${r.metric ?? 0}`;
+const routeKey = (r: RouteSpec) => `${r.family}/${r.dst}/${r.prefixLength}/${r.gateway ?? ''}/${r.table ?? ''}/${r.metric ?? 0}/${r.scope ?? 0}`;
 
 /** Applies over rtnetlink, remembering what it installed per link so a new desired state is a diff. */
 export class NetlinkApplier implements Applier {
@@ -69,8 +69,13 @@ export function ipv4LinkConfig(ifindex: number, address: string, prefixLength: n
   const addresses: AddressSpec[] = [{
     index: ifindex, family: 4, address, prefixLength, broadcast: broadcast ?? broadcastOf(address, prefixLength),
   }];
+  // connmand installs a link-scope host route to the gateway before the default route, so the
+  // gateway stays reachable even when it lies outside the leased subnet.
   const routes: RouteSpec[] = gateway
-    ? [{ family: 4, dst: '0.0.0.0', prefixLength: 0, gateway, oif: ifindex, metric: 0 }]
+    ? [
+      { family: 4, dst: gateway, prefixLength: 32, oif: ifindex, scope: 253 },
+      { family: 4, dst: '0.0.0.0', prefixLength: 0, gateway, oif: ifindex },
+    ]
     : [];
   return { addresses, routes };
 }

@@ -1,7 +1,7 @@
 // The domain model's root: technologies, devices and the one sorted service list, plus the policy that
 // ties them together (autoconnect, connect/disconnect, power, offline mode, the global state).
 // No D-Bus here: adapters in ts/dbus listen to the events and call the public methods.
-import type { Platform } from '../platform/types';
+import type { Dhcp4Lease, Platform } from '../platform/types';
 import type { MainConfig } from '../config/main-conf';
 import type { Store } from '../config/storage';
 import { connmanTimestamp } from '../config/storage';
@@ -58,6 +58,8 @@ export class Manager extends Emitter<ManagerEvents> {
   private ipv4 = new Map<Service, Ipv4Dhcp>();
   private pending = new Map<Service, PendingConnect>();
   private autoconnectScheduled = false;
+  /** Nameservers to announce when the link really goes (connmand sends it after the Powered reply) */
+  private nameserversStale = new Set<Service>();
 
   constructor(readonly deps: ManagerDeps) { super(); }
 
@@ -85,7 +87,13 @@ export class Manager extends Emitter<ManagerEvents> {
   async addDevice(dev: Device): Promise<void> {
     this.devices.set(dev.ifindex, dev);
     const tech = this.ensureTechnology(dev.type);
-    if (tech.powered) await this.enableDevice(dev);
+    if (tech.enablePersistent && !this.offlineMode) {
+      await this.enableDevice(dev);
+      if (!tech.powered) {
+        tech.powered = true;
+        this.emit('technology-changed', tech, 'Powered');
+      }
+    }
   }
 
   async removeDevice(ifindex: number): Promise<void> {
@@ -109,10 +117,15 @@ export class Manager extends Emitter<ManagerEvents> {
     const kf = this.deps.store.loadGlobal();
     let enable: boolean | undefined;
     try { enable = kf.getBoolean(t.group, 'Enable'); } catch { enable = undefined; }
-    try { t.tetheringFreq = kf.getInteger(t.group, 'Tethering.Freq') ?? 0; } catch { t.tetheringFreq = 0; }
+    let freq = 0;
+    try { freq = kf.getInteger(t.group, 'Tethering.Freq') ?? 0; } catch { freq = 0; }
     t.enablePersistent = enable ?? type === 'ethernet';
     if (enable === undefined) this.saveTechnology(t);
-    t.powered = t.enablePersistent && !this.offlineMode;
+    // connmand reads the frequency from the keyfile it loaded before that first save, so a fresh
+    // start shows TetheringFreq 0 although the file now says 2412 (fixtures: connmanctl-1 vs -6).
+    t.tetheringFreq = freq;
+    // Registered unpowered; addDevice switches it on, which announces Powered (as connmand does).
+    t.powered = false;
     this.technologies.unshift(t);
     this.emit('technology-added', t);
     return t;
@@ -133,7 +146,7 @@ export class Manager extends Emitter<ManagerEvents> {
     const t = this.technology(type);
     if (!t) throw new ConnmanError('NotFound');
     if (t.pending) throw new ConnmanError('Failed', 'Device or resource busy');
-    if (t.enablePersistent === on && t.powered === on) throw new ConnmanError(on ? 'AlreadyEnabled' : 'AlreadyDisabled');
+    if (t.powered === on) throw new ConnmanError(on ? 'AlreadyEnabled' : 'AlreadyDisabled');
     t.enablePersistent = on;
     this.saveTechnology(t);
     if (this.offlineMode && on) {
@@ -152,7 +165,7 @@ export class Manager extends Emitter<ManagerEvents> {
     const devs = [...this.devices.values()].filter((d) => d.type === t.type);
     if (!on) {
       for (const s of this.services.filter((x) => x.type === t.type)) {
-        if (isConnected(s.state) || isConnecting(s.state)) await this.disconnectService(s, false);
+        if (isConnected(s.state) || isConnecting(s.state)) await this.bringDown(s, false);
       }
     }
     for (const d of devs) {
@@ -211,7 +224,8 @@ export class Manager extends Emitter<ManagerEvents> {
 
   async removeService(svc: Service): Promise<void> {
     if (!this.services.includes(svc)) return;
-    await this.teardown(svc, new ConnmanError('OperationAborted'));
+    if (isConnected(svc.state) || isConnecting(svc.state)) await this.bringDown(svc, false);
+    if (this.nameserversStale.delete(svc)) svc.notify(svc, 'Nameservers');
     this.services = this.services.filter((s) => s !== svc);
     svc.notify = () => {};
     this.emit('service-removed', svc);
@@ -244,9 +258,7 @@ export class Manager extends Emitter<ManagerEvents> {
   async disconnectService(svc: Service, user: boolean): Promise<void> {
     if (!isConnected(svc.state) && !isConnecting(svc.state)) throw new ConnmanError('NotConnected');
     if (user) svc.ignore = true;
-    this.setState(svc, 'disconnect');
-    await this.teardown(svc, new ConnmanError('OperationAborted'));
-    this.setState(svc, 'idle');
+    await this.bringDown(svc, user);
     if (!user) this.scheduleAutoconnect();
   }
 
@@ -284,27 +296,64 @@ export class Manager extends Emitter<ManagerEvents> {
     const dhcp = new Ipv4Dhcp(this.deps.platform, this.deps.applier,
       { ifindex: svc.ifindex, ifname: svc.ifname, mac: svc.mac },
       {
-        bound: (lease) => {
-          if (this.ipv4.get(svc) !== dhcp) return;
-          svc.ipv4 = { address: lease.address, prefixLength: lease.prefixLength, gateway: lease.routers[0], broadcast: lease.broadcast };
-          svc.lastDhcpAddress = lease.address;
-          svc.nameservers = [...lease.dns];
-          svc.timeservers = [...lease.ntp];
-          svc.domains = lease.domainName ? [lease.domainName] : [];
-          this.setState(svc, 'ready');
-          this.writeResolv();
-        },
+        bound: (lease) => { if (this.ipv4.get(svc) === dhcp) this.onBound(svc, lease); },
         lost: () => {
           if (this.ipv4.get(svc) !== dhcp) return;
           svc.ipv4 = undefined;
           svc.nameservers = [];
           this.setState(svc, 'configuration');
+          svc.notify(svc, 'IPv4');
+          svc.notify(svc, 'Nameservers');
           this.writeResolv();
         },
       },
       { vendorClass: this.deps.config.VendorClassID, requestedAddress: svc.lastDhcpAddress });
     this.ipv4.set(svc, dhcp);
     dhcp.start();
+  }
+
+  /** Signal order follows connmand 1.41's (test/fixtures/connmand-1.41/signals-1-start-to-ready.log). */
+  private onBound(svc: Service, lease: Dhcp4Lease): void {
+    const renewal = isConnected(svc.state);
+    svc.lastDhcpAddress = lease.address;
+    svc.domains = lease.domainName ? [lease.domainName] : [];
+    svc.timeservers = [...lease.ntp];
+    if (renewal) {
+      svc.ipv4 = { address: lease.address, prefixLength: lease.prefixLength, gateway: lease.routers[0], broadcast: lease.broadcast };
+      svc.nameservers = [...lease.dns];
+      for (const p of ['IPv4', 'Nameservers', 'Domains', 'Timeservers'] as const) svc.notify(svc, p);
+      this.writeResolv();
+      return;
+    }
+    svc.ipv4 = { address: lease.address, prefixLength: lease.prefixLength, broadcast: lease.broadcast };
+    svc.notify(svc, 'Domains');
+    this.setState(svc, 'ready', () => {
+      for (const p of ['Timeservers', 'Domains', 'Proxy'] as const) svc.notify(svc, p);
+    });
+    svc.notify(svc, 'IPv4');
+    svc.notify(svc, 'Timeservers');
+    svc.ipv4 = { ...svc.ipv4, gateway: lease.routers[0] };
+    if (svc.ipv4.gateway) svc.notify(svc, 'IPv4');
+    svc.nameservers = [...lease.dns];
+    svc.notify(svc, 'Nameservers');
+    this.writeResolv();
+  }
+
+  /** Stops IP configuration and walks the service down to idle in connmand's signal order. */
+  private async bringDown(svc: Service, user: boolean): Promise<void> {
+    await this.teardown(svc, new ConnmanError('OperationAborted'));
+    svc.notify(svc, 'Domains');
+    svc.notify(svc, 'Timeservers');
+    this.setState(svc, 'configuration');
+    svc.notify(svc, 'Timeservers');
+    this.setState(svc, 'disconnect');
+    for (const p of ['Timeservers', 'Domains', 'Proxy'] as const) svc.notify(svc, p);
+    this.setState(svc, 'idle');
+    svc.notify(svc, 'IPv4');
+    svc.notify(svc, 'IPv6');
+    if (user) svc.notify(svc, 'Nameservers');
+    else this.nameserversStale.add(svc);
+    this.writeResolv();
   }
 
   private async teardown(svc: Service, abort: ConnmanError): Promise<void> {
@@ -329,17 +378,11 @@ export class Manager extends Emitter<ManagerEvents> {
     this.setState(svc, 'failure');
   }
 
-  private setState(svc: Service, state: ServiceState): void {
+  /** `onEntered` runs after State is announced and before the technology and manager follow. */
+  private setState(svc: Service, state: ServiceState, onEntered?: () => void): void {
     if (svc.state === state) return;
-    const wasConnected = isConnected(svc.state);
     svc.stateIPv4 = state;
     svc.state = state;
-    // ConnMan announces the IP-level dicts before the state that makes them meaningful.
-    if (isConnected(state) !== wasConnected) {
-      svc.notify(svc, 'IPv4');
-      svc.notify(svc, 'Nameservers');
-      svc.notify(svc, 'Proxy');
-    }
     svc.notify(svc, 'State');
     if (state === 'ready') {
       if (svc.error) svc.set('error', undefined, 'Error');
@@ -353,6 +396,7 @@ export class Manager extends Emitter<ManagerEvents> {
         p.resolve();
       }
     }
+    onEntered?.();
     this.sort();
     this.updateTechnologyConnected(svc.type);
     this.updateState();

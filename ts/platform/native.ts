@@ -1,0 +1,258 @@
+// The Platform over the C++ addon. This is the only module that loads the addon: everything else
+// sees the types of ./types, so policy tests can run on a fake without a compiler or root.
+// The addon never throws for runtime failures; it returns {errno, message}, which becomes a
+// PlatformError here.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  PlatformError,
+  type AddressEvent,
+  type AddressInfo,
+  type AddressSpec,
+  type Dhcp4Client,
+  type Dhcp4Event,
+  type Dhcp4Options,
+  type LinkEvent,
+  type LinkInfo,
+  type Netlink,
+  type Platform,
+  type RouteSpec,
+} from './types';
+
+interface NativeError {
+  errno: number;
+  message: string;
+}
+
+type NativeNetlinkEvent =
+  | { type: 'link'; op: 'new' | 'del'; link: LinkInfo }
+  | { type: 'address'; op: 'new' | 'del'; address: AddressInfo };
+
+interface NativeMonitor {
+  start(): LinkInfo[] | NativeError;
+  stop(): void;
+  portId(): number;
+  stats(): { spoofedDropped: number; overruns: number };
+}
+
+interface NativeControl {
+  setLinkUp(index: number, up: boolean): NativeError | null;
+  addAddress(spec: AddressSpec): NativeError | null;
+  delAddress(spec: AddressSpec): NativeError | null;
+  addRoute(route: RouteSpec): NativeError | null;
+  delRoute(route: RouteSpec): NativeError | null;
+  listLinks(): LinkInfo[] | NativeError;
+  listAddresses(index: number, family: number): AddressInfo[] | NativeError;
+}
+
+interface NativeDhcp4Client {
+  start(): Dhcp4Event[] | NativeError;
+  stop(release: boolean): Dhcp4Event[];
+  state(): string;
+}
+
+interface NativeAddon {
+  napiVersion: number;
+  boottime(): number;
+  NetlinkMonitor: new (onEvents: (events: NativeNetlinkEvent[]) => void) => NativeMonitor;
+  NetlinkControl: new () => NativeControl;
+  createDhcp4Client(
+    opts: Dhcp4Options,
+    onEvents: (events: Dhcp4Event[]) => void,
+  ): NativeDhcp4Client | NativeError;
+}
+
+function isNativeError(v: unknown): v is NativeError {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as NativeError).errno === 'number';
+}
+
+function toPlatformError(e: NativeError): PlatformError {
+  return new PlatformError(e.message, e.errno);
+}
+
+function unwrap<T>(v: T | NativeError): T {
+  if (isNativeError(v)) throw toPlatformError(v);
+  return v;
+}
+
+function settle(v: NativeError | null): Promise<void> {
+  return v === null ? Promise.resolve() : Promise.reject(toPlatformError(v));
+}
+
+/** Calls each listener on its own, so one that throws cannot starve the others. */
+function emitAll<E>(listeners: readonly ((ev: E) => void)[], ev: E, what: string): void {
+  for (const fn of [...listeners]) {
+    try {
+      fn(ev);
+    } catch (e) {
+      process.stderr.write(`switchyardd: ${what} listener failed: ${(e as Error)?.stack ?? String(e)}\n`);
+    }
+  }
+}
+
+/** The package root: the nearest directory above this file holding binding.gyp (dist/ or ts/ alike). */
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'binding.gyp')) && fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`switchyard: no binding.gyp above ${__dirname}`);
+  }
+}
+
+let addon: NativeAddon | undefined;
+
+function loadAddon(): NativeAddon {
+  if (addon) return addon;
+  let root = '(unknown)';
+  try {
+    root = packageRoot();
+    // node-gyp-build picks build/Release when present, else prebuilds/<platform>-<arch>.
+    const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    const loaded = nodeGypBuild(root) as NativeAddon;
+    if (typeof loaded.boottime !== 'function' || typeof loaded.NetlinkMonitor !== 'function') {
+      throw new Error('the loaded module is not the switchyard addon');
+    }
+    addon = loaded;
+    return loaded;
+  } catch (e) {
+    throw new Error(
+      `switchyard: cannot load the native addon from ${root} for ${process.platform}-${process.arch} ` +
+        `(build it with 'npm run build', or install a prebuild; libnl-3 and libnl-route-3 must be present): ` +
+        `${(e as Error)?.message ?? String(e)}`,
+    );
+  }
+}
+
+export interface NetlinkDiagnostics {
+  /** netlink port id of the event socket, 0 when stopped */
+  portId: number;
+  /** messages dropped because a userspace sender, not the kernel, sent them */
+  spoofedDropped: number;
+  /** receive-buffer overruns recovered by re-dumping */
+  overruns: number;
+}
+
+export class NativeNetlink implements Netlink {
+  private monitor: NativeMonitor | undefined;
+  private controlSocket: NativeControl | undefined;
+  private readonly linkListeners: ((ev: LinkEvent) => void)[] = [];
+  private readonly addressListeners: ((ev: AddressEvent) => void)[] = [];
+
+  constructor(private readonly native: NativeAddon) {}
+
+  start(): LinkInfo[] {
+    if (this.monitor) throw new PlatformError('netlink monitor already started', 114 /* EALREADY */);
+    const monitor = new this.native.NetlinkMonitor((events) => this.deliver(events));
+    const links = unwrap(monitor.start());
+    this.monitor = monitor;
+    return links;
+  }
+
+  stop(): void {
+    this.monitor?.stop();
+    this.monitor = undefined;
+  }
+
+  onLink(listener: (ev: LinkEvent) => void): void {
+    this.linkListeners.push(listener);
+  }
+
+  onAddress(listener: (ev: AddressEvent) => void): void {
+    this.addressListeners.push(listener);
+  }
+
+  setLinkUp(index: number, up: boolean): Promise<void> {
+    return settle(this.control().setLinkUp(index, up));
+  }
+
+  addAddress(spec: AddressSpec): Promise<void> {
+    return settle(this.control().addAddress(spec));
+  }
+
+  delAddress(spec: AddressSpec): Promise<void> {
+    return settle(this.control().delAddress(spec));
+  }
+
+  listAddresses(index: number, family: 0 | 4 | 6): AddressInfo[] {
+    return unwrap(this.control().listAddresses(index, family));
+  }
+
+  addRoute(route: RouteSpec): Promise<void> {
+    return settle(this.control().addRoute(route));
+  }
+
+  delRoute(route: RouteSpec): Promise<void> {
+    return settle(this.control().delRoute(route));
+  }
+
+  /** Current links, without starting the monitor. */
+  listLinks(): LinkInfo[] {
+    return unwrap(this.control().listLinks());
+  }
+
+  diagnostics(): NetlinkDiagnostics {
+    if (!this.monitor) return { portId: 0, spoofedDropped: 0, overruns: 0 };
+    return { portId: this.monitor.portId(), ...this.monitor.stats() };
+  }
+
+  private control(): NativeControl {
+    return (this.controlSocket ??= new this.native.NetlinkControl());
+  }
+
+  private deliver(events: NativeNetlinkEvent[]): void {
+    for (const ev of events) {
+      if (ev.type === 'link') emitAll(this.linkListeners, { type: ev.op, link: ev.link }, 'link');
+      else emitAll(this.addressListeners, { type: ev.op, address: ev.address }, 'address');
+    }
+  }
+}
+
+class NativeDhcp4 implements Dhcp4Client {
+  private readonly listeners: ((ev: Dhcp4Event) => void)[] = [];
+  private readonly client: NativeDhcp4Client;
+
+  /** Throws PlatformError when the engine cannot be created (no such link, no privileges). */
+  constructor(native: NativeAddon, opts: Dhcp4Options) {
+    this.client = unwrap(native.createDhcp4Client(opts, (events) => this.deliver(events)));
+  }
+
+  start(): void {
+    this.deliverLater(unwrap(this.client.start()));
+  }
+
+  stop(release: boolean): void {
+    this.deliverLater(this.client.stop(release));
+  }
+
+  onEvent(listener: (ev: Dhcp4Event) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get state(): string {
+    return this.client.state();
+  }
+
+  // Events the engine produced inside start()/stop() reach listeners after the caller's own
+  // call has returned, like those that arrive from the socket.
+  private deliverLater(events: Dhcp4Event[]): void {
+    if (events.length > 0) process.nextTick(() => this.deliver(events));
+  }
+
+  private deliver(events: Dhcp4Event[]): void {
+    for (const ev of events) emitAll(this.listeners, ev, 'dhcp4');
+  }
+}
+
+export interface NativePlatform extends Platform {
+  readonly netlink: NativeNetlink;
+}
+
+/** Loads the addon (throws a plain Error saying why if it cannot) and builds the Platform on it. */
+export function createNativePlatform(): NativePlatform {
+  const native = loadAddon();
+  const netlink = new NativeNetlink(native);
+  return {
+    netlink,
+    createDhcp4Client: (opts: Dhcp4Options): Dhcp4Client => new NativeDhcp4(native, opts),
+    now: (): number => native.boottime(),
+  };
+}
