@@ -11,7 +11,7 @@ if [ -z "$cxx" ]; then
   if command -v clang++ >/dev/null 2>&1; then cxx=clang++; else cxx=g++; fi
 fi
 srcs=$(find "$root/native/core" -name '*.cc' | sort)
-tests=$(find "$here" -name '*.cc' | sort)
+tests=$(find "$here" -maxdepth 1 -name '*.cc' | sort)
 if ! $cxx -std=c++17 -g -O1 -Wall -Wextra -Werror -fno-exceptions \
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
     -o "$out/native-tests" $srcs $tests; then
