@@ -49,7 +49,7 @@ setsid ip netns exec "$FAR" /usr/sbin/dnsmasq --keep-in-foreground --conf-file=/
   --log-dhcp --log-queries --log-facility="$LAB/dnsmasq.log" &
 PIDS+=($!)
 
-sed "s|@SOCK@|$BUS_SOCK|; s|@POLICY@|$REPO/packaging/dbus/net.connman.conf|" \
+sed "s|@SOCK@|$BUS_SOCK|g; s|@POLICY@|$REPO/packaging/dbus/net.connman.conf|g" \
   "$REPO/test/harness/lab-bus.conf.in" > "$LAB/bus.conf"
 setsid dbus-daemon --config-file="$LAB/bus.conf" --nofork --print-address > "$LAB/bus.addr" &
 PIDS+=($!)

@@ -1,0 +1,238 @@
+// A Lab is one wired network in two namespaces: "near" holds eth0 and the daemon under test, "far"
+// holds the other veth end and dnsmasq. Everything a test needs to drive and observe it hangs off
+// the Lab: the private bus, connmanctl, ip output, dnsmasq's leases and logs.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { LabRecord, reapStaleLabs, register, unregister, sweepSync, LAB_PREFIX } from './cleanup';
+import { Daemon, DaemonKind, daemonArgv, LabPaths } from './daemon';
+import { Dnsmasq, FAR_ADDR, FAR_IF, PREFIX_LEN, SUBNET, readLeases, readOr, startDnsmasq, Lease } from './far-side';
+import { nameHasOwner, PrivateBus, startPrivateBus } from './private-bus';
+import { Background, run, runOk, RunResult } from './proc';
+import { waitUntil, WaitAborted, WaitOptions } from './wait';
+import { parseServices, ServiceLine } from './connmanctl';
+
+export const NEAR_IF = 'eth0';
+export const MAIN_CONF = '[General]\nEnableOnlineCheck=false\n';
+
+export type Side = 'near' | 'far';
+
+export function requireRoot(): void {
+  if (process.getuid?.() !== 0) throw new Error('the lab needs root for network namespaces');
+}
+
+function randomMac(): string {
+  const b = randomBytes(6);
+  b[0] = (b[0] & 0xfc) | 0x02; // locally administered, unicast
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+export class Lab {
+  readonly tag = `${LAB_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly near = `${this.tag}-near`;
+  readonly far = `${this.tag}-far`;
+  readonly mac = randomMac();
+  readonly paths: LabPaths;
+  daemon?: Daemon;
+  private dnsmasq?: Dnsmasq;
+  private bus?: PrivateBus;
+  private monitors: Background[] = [];
+  private record: LabRecord;
+  private tornDown = false;
+
+  /** Builds the namespaces, dnsmasq and the bus; any failure tears down what was already built. */
+  static async create(): Promise<Lab> {
+    requireRoot();
+    reapStaleLabs();
+    const lab = new Lab();
+    try {
+      await lab.build();
+    } catch (err) {
+      await lab.teardown();
+      throw err;
+    }
+    return lab;
+  }
+
+  private constructor() {
+    const dir = mkdtempSync(join(tmpdir(), `${this.tag}.`));
+    this.paths = {
+      dir,
+      mainConf: join(dir, 'main.conf'),
+      stateDir: join(dir, 'state'),
+      runDir: join(dir, 'run'),
+      resolvConf: join(dir, 'resolv.conf'),
+    };
+    this.record = {
+      namespaces: [this.near, this.far],
+      dir,
+      pids: () => [this.daemon?.proc.pid, ...this.monitors.map((m) => m.pid), this.dnsmasq?.proc.pid, this.bus?.proc.pid],
+    };
+    register(this.record);
+  }
+
+  get dir(): string {
+    return this.paths.dir;
+  }
+
+  get busAddress(): string {
+    if (!this.bus) throw new Error('lab bus is not running');
+    return this.bus.address;
+  }
+
+  /** The id ConnMan gives the cable service of eth0. */
+  get serviceId(): string {
+    return `ethernet_${this.mac.replace(/:/g, '')}_cable`;
+  }
+
+  get leasePath(): string {
+    return join(this.dir, 'dnsmasq.leases');
+  }
+
+  /** Environment for D-Bus clients (connmanctl, dbus-send, busctl) that should talk to this lab. */
+  clientEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: this.busAddress };
+  }
+
+  private async build(): Promise<void> {
+    mkdirSync(this.paths.stateDir);
+    mkdirSync(this.paths.runDir);
+    writeFileSync(this.paths.mainConf, MAIN_CONF);
+    writeFileSync(this.paths.resolvConf, '');
+    await runOk(['ip', 'netns', 'add', this.near]);
+    await runOk(['ip', 'netns', 'add', this.far]);
+    await runOk(['ip', '-n', this.near, 'link', 'set', 'lo', 'up']);
+    await runOk(['ip', '-n', this.far, 'link', 'set', 'lo', 'up']);
+    // Created inside near with the peer sent straight to far: the host namespace never sees either end.
+    await runOk(['ip', '-n', this.near, 'link', 'add', NEAR_IF, 'address', this.mac, 'type', 'veth',
+      'peer', 'name', FAR_IF, 'netns', this.far]);
+    // veth passes UDP on with its checksum left to offload; DHCP clients reading raw sockets
+    // (connmand's gdhcp, our engine) would see bad checksums and drop every reply.
+    await runOk(['ip', 'netns', 'exec', this.far, 'ethtool', '-K', FAR_IF, 'tx', 'off']);
+    await runOk(['ip', 'netns', 'exec', this.near, 'ethtool', '-K', NEAR_IF, 'tx', 'off']);
+    await runOk(['ip', '-n', this.far, 'addr', 'add', `${FAR_ADDR}/${PREFIX_LEN}`, 'dev', FAR_IF]);
+    await runOk(['ip', '-n', this.far, 'link', 'set', FAR_IF, 'up']);
+    this.dnsmasq = await startDnsmasq(this.far, this.dir);
+    this.bus = await startPrivateBus(this.dir);
+  }
+
+  /** Starts connmand 1.41 or Switchyard in near; resolves once it owns net.connman on the bus. */
+  async startDaemon(kind: DaemonKind, extraArgs: string[] = [], timeoutMs = 20_000): Promise<Daemon> {
+    if (this.daemon?.running) throw new Error(`a ${this.daemon.kind} is already running in this lab`);
+    const daemon = new Daemon(kind, daemonArgv(kind, this.paths, extraArgs), this.near, this.paths, this.busAddress);
+    this.daemon = daemon;
+    await this.waitForBusName('net.connman', { timeoutMs });
+    return daemon;
+  }
+
+  async stopDaemon(): Promise<void> {
+    await this.daemon?.stop();
+  }
+
+  /** The daemon's stderr so far: connmand logs there with -n, and failures explain themselves. */
+  daemonLog(): string {
+    return this.daemon ? readOr(this.daemon.stderrPath) + readOr(this.daemon.stdoutPath) : '';
+  }
+
+  private checkDaemon(): void {
+    if (this.daemon && !this.daemon.running) {
+      throw new WaitAborted(`${this.daemon.kind} exited; its log:\n${this.daemonLog().slice(-4000)}`);
+    }
+  }
+
+  async waitForBusName(name = 'net.connman', opts: WaitOptions = {}): Promise<void> {
+    await waitUntil(async () => {
+      this.checkDaemon();
+      return nameHasOwner(this.busAddress, name);
+    }, { what: `${name} on the lab bus`, ...opts });
+  }
+
+  waitUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, opts: WaitOptions = {}): Promise<T> {
+    return waitUntil(async () => {
+      this.checkDaemon();
+      return probe();
+    }, opts);
+  }
+
+  /** connmanctl against the lab bus. It runs in the host namespace but only ever reaches the lab bus. */
+  connmanctl(args: string[], timeoutMs = 15_000): Promise<RunResult> {
+    return run(['connmanctl', ...args], { env: this.clientEnv(), timeoutMs });
+  }
+
+  /** connmanctl that must succeed; returns stdout. */
+  async ctl(...args: string[]): Promise<string> {
+    const r = await this.connmanctl(args);
+    if (r.code !== 0 || r.timedOut) throw new Error(`connmanctl ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+    return r.stdout;
+  }
+
+  async services(): Promise<ServiceLine[]> {
+    return parseServices(await this.ctl('services'));
+  }
+
+  /**
+   * Waits until eth0 holds a leased address and connmanctl shows the cable service ready (or online).
+   * The address is checked first so the bus stays quiet while DHCP is still running.
+   */
+  async waitForWiredReady(opts: WaitOptions = {}): Promise<ServiceLine> {
+    return this.waitUntil(async () => {
+      if (!(await this.nearAddress())) return undefined;
+      const svc = (await this.services()).find((s) => s.id === this.serviceId);
+      return svc && (svc.state === 'ready' || svc.state === 'online') ? svc : undefined;
+    }, { timeoutMs: 30_000, what: `${this.serviceId} ready`, ...opts });
+  }
+
+  /** The IPv4 address on near's eth0 inside the lab subnet, if any. */
+  async nearAddress(): Promise<string | undefined> {
+    const out = await this.ip('near', '-4', 'addr', 'show', 'dev', NEAR_IF);
+    const m = new RegExp(`inet (${SUBNET.replace(/\./g, '\\.')}\\.\\d+)/`).exec(out);
+    return m?.[1];
+  }
+
+  /** `ip -n <ns> ...`; stdout. */
+  ip(side: Side, ...args: string[]): Promise<string> {
+    return runOk(['ip', '-n', side === 'near' ? this.near : this.far, ...args]);
+  }
+
+  ipAddr(side: Side = 'near'): Promise<string> {
+    return this.ip(side, 'addr');
+  }
+
+  ipRoute(side: Side = 'near', family: '-4' | '-6' = '-4'): Promise<string> {
+    return this.ip(side, family, 'route');
+  }
+
+  /** Runs a command inside a lab namespace (never in the host's). */
+  exec(side: Side, argv: string[], timeoutMs = 15_000): Promise<RunResult> {
+    return run(['ip', 'netns', 'exec', side === 'near' ? this.near : this.far, ...argv], { timeoutMs });
+  }
+
+  leases(): Lease[] {
+    return readLeases(this.leasePath);
+  }
+
+  dnsmasqLog(): string {
+    return readOr(join(this.dir, 'dnsmasq.log'));
+  }
+
+  /** Records bus traffic (optionally filtered by match rules) into a file until teardown or stop(). */
+  startMonitor(file: string, matchRules: string[] = []): Background {
+    const m = new Background('dbus-monitor', ['dbus-monitor', '--address', this.busAddress, ...matchRules], file, file);
+    this.monitors.push(m);
+    return m;
+  }
+
+  /** Stops everything and removes the namespaces and the lab dir. Safe to call more than once. */
+  async teardown(): Promise<void> {
+    if (this.tornDown) return;
+    this.tornDown = true;
+    await Promise.allSettled([this.daemon?.stop(), ...this.monitors.map((m) => m.stop(1000))]);
+    await Promise.allSettled([this.dnsmasq?.proc.stop(2000), this.bus?.proc.stop(2000)]);
+    for (const ns of [this.near, this.far]) await run(['ip', 'netns', 'del', ns]);
+    // Whatever survived the graceful path (a process stuck in a namespace) is swept here.
+    sweepSync(this.record);
+    rmSync(this.dir, { recursive: true, force: true });
+    unregister(this.record);
+  }
+}
