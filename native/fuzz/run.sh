@@ -1,0 +1,30 @@
+#!/bin/sh
+# Runs every fuzz target for SECONDS each (default 60) on a copy of its seed corpus;
+# findings land in native/out/fuzz/<target>/. Exit status is non-zero on a crash.
+set -eu
+secs=${1:-60}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out="$root/native/out/fuzz"
+[ -x "$out/fuzz_dhcp4_parse" ] || "$here/build.sh"
+status=0
+for bin in "$out"/fuzz_*; do
+  [ -x "$bin" ] || continue
+  name=$(basename "$bin")
+  case $name in
+    fuzz_dhcp4_parse) seeds="$root/test/fuzz/dhcp4/seeds/parse" ;;
+    fuzz_dhcp4_client) seeds="$root/test/fuzz/dhcp4/seeds/client" ;;
+    *) seeds="" ;;
+  esac
+  work="$out/$name.d"
+  mkdir -p "$work/corpus" "$work/findings"
+  [ -n "$seeds" ] && cp -n "$seeds"/* "$work/corpus/" 2>/dev/null || true
+  echo "== $name for ${secs}s"
+  if ! "$bin" -max_total_time="$secs" -max_len=2048 -print_final_stats=1 \
+      -artifact_prefix="$work/findings/" "$work/corpus" >"$work/log.txt" 2>&1; then
+    status=1
+    echo "$name: CRASH, see $work/log.txt and $work/findings/"
+  fi
+  grep -E '^(stat::number_of_executed_units|stat::new_units_added)|^#[0-9]+ +DONE' "$work/log.txt" || true
+done
+exit $status
