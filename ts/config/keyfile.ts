@@ -3,8 +3,8 @@
 // does not lose the operator's notes. Values are stored raw (escaped) and decoded on access, as GKeyFile does.
 
 export class KeyFileError extends Error {
-  constructor(readonly line: number, message: string) {
-    super(`line ${line}: ${message}`);
+  constructor(readonly line: number, readonly detail: string) {
+    super(`line ${line}: ${detail}`);
   }
 }
 

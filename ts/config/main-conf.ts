@@ -124,8 +124,8 @@ export function parseMainConf(text: string, file = 'main.conf'): LoadResult {
   try {
     kf = KeyFile.parse(text, ',');
   } catch (e) {
-    const line = e instanceof KeyFileError ? e.line : 0;
-    warnings.push(`Parsing ${file} failed: ${line ? `${file}:${line}: ` : ''}${(e as Error).message}; using defaults`);
+    const where = e instanceof KeyFileError ? `${file}:${e.line}: ${e.detail}` : `${file}: ${(e as Error).message}`;
+    warnings.push(`Parsing ${file} failed: ${where}; using defaults`);
     return { config: defaults(), warnings, exists: true };
   }
   const c = defaults() as unknown as Record<string, unknown>;

@@ -62,7 +62,9 @@ export function serviceTable(manager: Manager): InterfaceTable<Service> {
       ? [...(s.domainsConfig.length ? s.domainsConfig : s.domains)] : []) },
     { name: 'Domains.Configuration', type: 'as', access: 'readwrite', get: (s) => [...s.domainsConfig],
       set: listSetter('domainsConfig', 'Domains.Configuration', () => true) },
-    { name: 'Proxy', type: 'a{sv}', access: 'read', get: (s) => (connected(s) ? dict([['Method', 's', 'direct']]) : {}) },
+    // The proxy method stays unknown (an empty dict) until WPAD or the online check decides it; neither
+    // runs yet, and connmand with the online check off shows the same empty dict.
+    { name: 'Proxy', type: 'a{sv}', access: 'read', get: () => ({}) },
     { name: 'Proxy.Configuration', type: 'a{sv}', access: 'readwrite', get: () => ({}), set: notYet },
     { name: 'mDNS', type: 'b', access: 'read', get: (s) => s.mdns },
     { name: 'mDNS.Configuration', type: 'b', access: 'readwrite', get: (s) => s.mdnsConfig,

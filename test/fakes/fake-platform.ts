@@ -1,0 +1,137 @@
+// A complete in-memory Platform: links you can add, change and remove; every netlink request recorded
+// (and applied to an address table); DHCPv4 clients whose events a test scripts by hand.
+import type {
+  AddressEvent, AddressInfo, AddressSpec, Dhcp4Client, Dhcp4Event, Dhcp4Lease, Dhcp4Options, LinkEvent, LinkInfo,
+  Netlink, Platform, RouteSpec,
+} from '../../ts/platform/types';
+import { PlatformError } from '../../ts/platform/types';
+
+export type NetlinkRequest =
+  | { op: 'setLinkUp'; index: number; up: boolean }
+  | { op: 'addAddress' | 'delAddress'; spec: AddressSpec }
+  | { op: 'addRoute' | 'delRoute'; route: RouteSpec };
+
+export const IFF_UP = 0x1;
+export const IFF_RUNNING = 0x40;
+export const IFF_LOWER_UP = 0x10000;
+
+export function ethernetLink(index: number, name: string, mac: string, flags = 0): LinkInfo {
+  return { index, name, arphrd: 1, mac, flags, mtu: 1500, operstate: 2, kind: '', wireless: false };
+}
+
+export function loopbackLink(): LinkInfo {
+  return { index: 1, name: 'lo', arphrd: 772, mac: '00:00:00:00:00:00', flags: 0x8, mtu: 65536, operstate: 0, kind: '', wireless: false };
+}
+
+export class FakeNetlink implements Netlink {
+  readonly links = new Map<number, LinkInfo>();
+  readonly addresses: AddressInfo[] = [];
+  readonly requests: NetlinkRequest[] = [];
+  /** With cable true, bringing a link up also raises LOWER_UP|RUNNING, like a veth with a live peer. */
+  readonly cable = new Map<number, boolean>();
+  started = false;
+  private linkListeners: ((ev: LinkEvent) => void)[] = [];
+  private addrListeners: ((ev: AddressEvent) => void)[] = [];
+
+  start(): LinkInfo[] { this.started = true; return [...this.links.values()].map((l) => ({ ...l })); }
+  stop(): void { this.started = false; }
+  onLink(fn: (ev: LinkEvent) => void): void { this.linkListeners.push(fn); }
+  onAddress(fn: (ev: AddressEvent) => void): void { this.addrListeners.push(fn); }
+
+  addLink(l: LinkInfo, cable = true): void {
+    this.links.set(l.index, { ...l });
+    this.cable.set(l.index, cable);
+    if (this.started) this.emitLink({ type: 'new', link: { ...l } });
+  }
+  removeLink(index: number): void {
+    const l = this.links.get(index);
+    if (!l) return;
+    this.links.delete(index);
+    this.emitLink({ type: 'del', link: { ...l } });
+  }
+  /** plug (true) or unplug (false) the cable of an up link */
+  setCarrier(index: number, on: boolean): void {
+    this.cable.set(index, on);
+    const l = this.links.get(index)!;
+    const up = (l.flags & IFF_UP) !== 0;
+    l.flags = on && up ? l.flags | IFF_LOWER_UP | IFF_RUNNING : l.flags & ~(IFF_LOWER_UP | IFF_RUNNING);
+    this.emitLink({ type: 'new', link: { ...l } });
+  }
+
+  async setLinkUp(index: number, up: boolean): Promise<void> {
+    this.requests.push({ op: 'setLinkUp', index, up });
+    const l = this.links.get(index);
+    if (!l) throw new PlatformError('No such device', 19);
+    if (up) {
+      l.flags |= IFF_UP;
+      if (this.cable.get(index)) l.flags |= IFF_LOWER_UP | IFF_RUNNING;
+    } else {
+      l.flags &= ~(IFF_UP | IFF_LOWER_UP | IFF_RUNNING);
+      // the kernel drops IPv4 addresses' routes but keeps addresses; ConnMan removed them already
+    }
+    const snapshot = { ...l };
+    // events arrive asynchronously, after the request completed, as they do from the kernel
+    setImmediate(() => this.emitLink({ type: 'new', link: snapshot }));
+  }
+
+  async addAddress(spec: AddressSpec): Promise<void> {
+    this.requests.push({ op: 'addAddress', spec: { ...spec } });
+    if (this.addresses.some((a) => a.index === spec.index && a.address === spec.address)) throw new PlatformError('File exists', 17);
+    const info: AddressInfo = { index: spec.index, family: spec.family, address: spec.address, prefixLength: spec.prefixLength, flags: 0, scope: 0 };
+    this.addresses.push(info);
+    for (const f of this.addrListeners) f({ type: 'new', address: info });
+  }
+
+  async delAddress(spec: AddressSpec): Promise<void> {
+    this.requests.push({ op: 'delAddress', spec: { ...spec } });
+    const i = this.addresses.findIndex((a) => a.index === spec.index && a.address === spec.address);
+    if (i < 0) throw new PlatformError('Cannot assign requested address', 99);
+    const [info] = this.addresses.splice(i, 1);
+    for (const f of this.addrListeners) f({ type: 'del', address: info });
+  }
+
+  listAddresses(index: number, family: 0 | 4 | 6): AddressInfo[] {
+    return this.addresses.filter((a) => a.index === index && (family === 0 || a.family === family));
+  }
+
+  async addRoute(route: RouteSpec): Promise<void> { this.requests.push({ op: 'addRoute', route: { ...route } }); }
+  async delRoute(route: RouteSpec): Promise<void> { this.requests.push({ op: 'delRoute', route: { ...route } }); }
+
+  private emitLink(ev: LinkEvent): void { for (const f of this.linkListeners) f(ev); }
+}
+
+export class FakeDhcp4Client implements Dhcp4Client {
+  state = 'init';
+  stops: boolean[] = [];
+  private listeners: ((ev: Dhcp4Event) => void)[] = [];
+  constructor(readonly opts: Dhcp4Options) {}
+  start(): void { this.state = 'selecting'; }
+  stop(release: boolean): void { this.stops.push(release); this.state = 'stopped'; }
+  onEvent(fn: (ev: Dhcp4Event) => void): void { this.listeners.push(fn); }
+  /** script: deliver an event as the engine would */
+  emit(ev: Dhcp4Event): void {
+    if (ev.type === 'bound' || ev.type === 'renewed') this.state = 'bound';
+    for (const f of this.listeners) f(ev);
+  }
+}
+
+export function lease(over: Partial<Dhcp4Lease> = {}): Dhcp4Lease {
+  return {
+    address: '10.233.83.66', prefixLength: 24, serverId: '10.233.83.1', routers: ['10.233.83.1'], dns: ['10.233.83.1'],
+    ntp: [], domainName: 'lab.test', broadcast: '10.233.83.255', leaseTime: 3600, t1: 1800, t2: 3150, ...over,
+  };
+}
+
+export class FakePlatform implements Platform {
+  readonly netlink = new FakeNetlink();
+  readonly dhcpClients: FakeDhcp4Client[] = [];
+  time = 1000;
+  createDhcp4Client(opts: Dhcp4Options): Dhcp4Client {
+    const c = new FakeDhcp4Client(opts);
+    this.dhcpClients.push(c);
+    return c;
+  }
+  now(): number { return this.time; }
+  /** the most recently created client */
+  get dhcp(): FakeDhcp4Client { return this.dhcpClients[this.dhcpClients.length - 1]; }
+}
