@@ -301,3 +301,21 @@ TEST(garbage_in_bound_state_leaves_the_lease_alone) {
   CHECK_EQ(r.deadline, d);
   CHECK_EQ(r.events.size(), size_t{1});
 }
+
+TEST(l3_ack_of_minimal_length_is_accepted_while_renewing) {
+  // ConnMan 49b16df3: its CVE-2021-26676 fix broke short, valid ACKs on the UDP path.
+  Rig r;
+  r.start();
+  r.server.mode = TestServer::Mode::Silent;
+  r.fire();  // T1: RENEWING
+  REQUIRE(r.client.state() == State::Renewing);
+  MessageBuilder b(BootReply, Ack, r.client.xid(), defaultConfig().mac.data(), 6);
+  b.yiaddr(ip(192, 168, 7, 100)).optionU32(opt::ServerId, ip(192, 168, 7, 1));
+  b.optionU32(opt::LeaseTime, 120);
+  auto ack = b.build();
+  ack.resize(240 + 3 + 6 + 6 + 1);  // no padding to 300: 256 bytes
+  r.feed(ack, Source::Udp);
+  CHECK(r.client.state() == State::Bound);
+  CHECK(r.events.back().type == Event::Renewed);
+  CHECK_EQ(r.events.back().lease.leaseTime, 120u);
+}
