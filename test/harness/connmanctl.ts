@@ -33,8 +33,7 @@ export function parseServices(text: string): ServiceLine[] {
 /** Masks that make two labs' outputs comparable: what differs per run, and nothing else. */
 export function maskRunValues(text: string, lab: { mac: string; tag: string }): string {
   const macHex = lab.mac.replace(/:/g, '');
-  return text
-    .replaceAll(lab.tag, '<lab>')
+  return (lab.tag ? text.replaceAll(lab.tag, '<lab>') : text)
     .replace(new RegExp(macHex, 'gi'), '<mac>')
     .replace(/\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b/gi, '<MAC>')
     .replace(/\bethernet_[0-9a-f]{12}_/g, 'ethernet_<mac>_')

@@ -9,3 +9,6 @@ export type { ServiceLine } from './connmanctl';
 export { run, runOk, RunResult } from './proc';
 export { waitUntil, sleep, WaitAborted } from './wait';
 export { resolveIn } from './resolve';
+export { runScenario, fixtureSteps, maskSteps, FIXTURE_DIR } from './connmanctl-scenario';
+export type { Step } from './connmanctl-scenario';
+export { lineDiff } from './text-diff';

@@ -72,6 +72,11 @@ export class Lab {
     register(this.record);
   }
 
+  /** Process-group leaders this lab started (daemon, monitors, dnsmasq, dbus-daemon). */
+  processIds(): number[] {
+    return this.record.pids().filter((p): p is number => p !== undefined);
+  }
+
   get dir(): string {
     return this.paths.dir;
   }
