@@ -3,7 +3,9 @@
 #include <linux/rtnetlink.h>
 #include <netlink/errno.h>
 #include <netlink/msg.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <map>
 #include <set>
 
@@ -102,6 +104,14 @@ struct NetlinkMonitor::Impl {
   // difference, as if the missed events had arrived.
   void resync() {
     ++overruns;
+    // Whatever is still queued predates the dump below and could re-announce a link the dump no
+    // longer holds, so it is thrown away; events arriving after this point are newer and kept.
+    const int fd = nl_socket_get_fd(sk.get());
+    char scratch[512];
+    for (int i = 0; i < 100000; ++i) {
+      const ssize_t n = recv(fd, scratch, sizeof scratch, MSG_DONTWAIT | MSG_TRUNC);
+      if (n < 0 && errno != ENOBUFS && errno != EINTR) break;  // EAGAIN: empty
+    }
     if (!control) {
       NlStatus st;
       control = NetlinkControl::Create(&st);

@@ -12,6 +12,7 @@ struct FdWatcher::Handle {
   FdWatcher* owner = nullptr;
   napi_async_cleanup_hook_handle hook = nullptr;
   bool closing = false;
+  int consecutiveErrors = 0;
 };
 
 int FdWatcher::Start(napi_env env, int fd) {
@@ -26,9 +27,7 @@ int FdWatcher::Start(napi_env env, int fd) {
   }
   h->poll.data = h;
   h->owner = this;
-  rc = uv_poll_start(&h->poll, UV_READABLE, [](uv_poll_t* p, int, int) {
-    OnPoll(static_cast<Handle*>(p->data));
-  });
+  rc = uv_poll_start(&h->poll, UV_READABLE, PollCallback);
   if (rc != 0) {
     Close(h);
     return rc;
@@ -38,9 +37,15 @@ int FdWatcher::Start(napi_env env, int fd) {
   return 0;
 }
 
-void FdWatcher::OnPoll(Handle* h) {
-  // Errors (status < 0) are reported readable too: the owner's read sees the error and handles it.
-  if (h->owner != nullptr && !h->closing) h->owner->onReadable_(h->owner->ctx_);
+void FdWatcher::PollCallback(uv_poll_t* p, int status, int) {
+  auto* h = static_cast<Handle*>(p->data);
+  if (h->owner == nullptr || h->closing) return;
+  // On POLLERR libuv stops the handle and reports UV_EBADF. For a netlink socket that is routine:
+  // the kernel flags ENOBUFS after dropping events for us. The owner's read consumes the error
+  // (and resyncs), so the watch is re-armed; only an error that persists gives up.
+  h->consecutiveErrors = status < 0 ? h->consecutiveErrors + 1 : 0;
+  h->owner->onReadable_(h->owner->ctx_);
+  if (status < 0 && !h->closing && h->consecutiveErrors < 64) uv_poll_start(&h->poll, UV_READABLE, PollCallback);
 }
 
 void FdWatcher::Close(Handle* h) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <node_api.h>
+#include <uv.h>
 
 namespace sy::napi {
 
@@ -25,7 +26,7 @@ class FdWatcher {
 
  private:
   struct Handle;
-  static void OnPoll(Handle* h);
+  static void PollCallback(uv_poll_t* p, int status, int events);
   static void Close(Handle* h);
   static void OnTeardown(napi_async_cleanup_hook_handle hook, void* arg);
 
