@@ -307,7 +307,11 @@ export class Manager extends Emitter<ManagerEvents> {
           this.writeResolv();
         },
       },
-      { vendorClass: this.deps.config.VendorClassID, requestedAddress: svc.lastDhcpAddress });
+      // No INIT-REBOOT with IPv4.DHCP.LastAddress: every stop sends RELEASE (as gdhcp does), and a server
+      // that has forgotten a released lease stays silent to INIT-REBOOT (RFC 2131 4.3.2), which stalled
+      // the lab's re-enable for 30 s+. gdhcp only hints the old address in DISCOVER; Dhcp4Options has no
+      // such hint yet.
+      { vendorClass: this.deps.config.VendorClassID });
     this.ipv4.set(svc, dhcp);
     dhcp.start();
   }
