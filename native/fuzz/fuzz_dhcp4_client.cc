@@ -7,6 +7,7 @@
 //   the UDP path instead; bit 3: fire the pending deadline after each chunk.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 #include "../../test/native/dhcp4-rig.h"
@@ -72,14 +73,24 @@ void patch(Rig& r, std::vector<uint8_t>& b) {
   b[236] = 0x63, b[237] = 0x82, b[238] = 0x53, b[239] = 0x63;
 }
 
+[[noreturn]] void broken(const Rig& r, const char* what) {
+  // The engine's own log is the best crash report: print it before trapping.
+  std::fprintf(stderr, "invariant broken: %s (state %s, now %llu, deadline %llu)\n", what,
+               stateName(r.client.state()), static_cast<unsigned long long>(r.now),
+               static_cast<unsigned long long>(r.deadline));
+  for (const std::string& l : r.logs) std::fprintf(stderr, "  %s\n", l.c_str());
+  __builtin_trap();
+}
+
 void checkInvariants(const Rig& r) {
   State s = r.client.state();
   bool leased = s == State::Bound || s == State::Renewing || s == State::Rebinding;
-  if (leased != r.client.hasLease()) __builtin_trap();
-  if (s != State::Stopped && s != State::Bound && r.deadline == 0) __builtin_trap();
-  if (r.deadline && r.deadline < r.now) __builtin_trap();
+  if (leased != r.client.hasLease()) broken(r, "lease held iff BOUND/RENEWING/REBINDING");
+  if (s != State::Stopped && s != State::Bound && r.deadline == 0) broken(r, "no deadline");
+  if (r.deadline && r.deadline < r.now) broken(r, "deadline in the past");
   for (const Event& e : r.events)
-    if ((e.type == Event::Bound || e.type == Event::Renewed) && e.lease.address == 0) __builtin_trap();
+    if ((e.type == Event::Bound || e.type == Event::Renewed) && e.lease.address == 0)
+      broken(r, "lease without address");
 }
 
 }  // namespace

@@ -340,3 +340,20 @@ TEST(offer_and_ack_for_others_are_ignored) {
   r.feed(offer(r.client.xid(), defaultConfig().mac.data(), BootReply));
   CHECK(r.client.state() == State::Requesting);
 }
+
+TEST(late_renewal_ack_counts_the_lease_from_the_latest_request) {
+  // Fuzzer finding: with a long lease, renewal retransmissions spread over weeks;
+  // an ACK then timed the new lease from the first REQUEST and armed timers in the past.
+  Rig r;
+  r.server.leaseTime = 6000000;
+  bind(r);
+  r.server.mode = TestServer::Mode::Silent;
+  for (int i = 0; i < 6; i++) r.fire();  // T1 and five renewal retransmissions
+  REQUIRE(r.client.state() == State::Renewing);
+  r.server.mode = TestServer::Mode::Answer;
+  r.server.leaseTime = 3600;
+  r.fire();
+  CHECK(r.client.state() == State::Bound);
+  CHECK(r.events.back().type == Event::Renewed);
+  CHECK_EQ(r.deadline, r.now + 1800 * kSecond);
+}

@@ -168,6 +168,9 @@ void Client::transmitRequest(Usec now) {
   }
   t.payload = b.build();
   out_->transmits.push_back(std::move(t));
+  // The ACK may answer any retransmission; the latest one is when the server can
+  // have started counting at the earliest that we can still vouch for.
+  requestSentAt_ = now;
   logf("DHCPREQUEST in %s xid 0x%08x attempt %u", stateName(state_), xid_, attempt_ + 1);
 }
 
@@ -186,7 +189,6 @@ void Client::enterRequesting(Usec now, uint32_t address, uint32_t serverId) {
   offeredServer_ = serverId;
   // RFC 2131 table 5: the DHCPREQUEST keeps the 'xid' of the DHCPOFFER.
   attempt_ = 0;
-  requestSentAt_ = now;
   setState(State::Requesting);
   transmitRequest(now);
   retransmitAt_ = now + jitteredBackoff();
@@ -196,7 +198,6 @@ void Client::enterInitReboot(Usec now) {
   setState(State::InitReboot);
   newXid();
   exchangeStart_ = now;
-  requestSentAt_ = now;
   attempt_ = 0;
   setState(State::Rebooting);
   transmitRequest(now);
@@ -215,7 +216,6 @@ void Client::enterRenewing(Usec now) {
   setState(State::Renewing);
   newXid();
   exchangeStart_ = now;
-  requestSentAt_ = now;
   attempt_ = 0;
   transmitRequest(now);
   armLeaseRetransmit(now, t2At_);
@@ -225,7 +225,6 @@ void Client::enterRebinding(Usec now) {
   setState(State::Rebinding);
   newXid();
   exchangeStart_ = now;
-  requestSentAt_ = now;
   attempt_ = 0;
   transmitRequest(now);
   armLeaseRetransmit(now, expiryAt_);
@@ -440,7 +439,7 @@ void Client::handleMessage(Usec now, const Message& m) {
     case State::Renewing:
     case State::Rebinding:
       if (m.type == Ack) {
-        handleAck(m);
+        handleAck(now, m);
         return;
       }
       if (m.type == Nak) {
@@ -452,7 +451,7 @@ void Client::handleMessage(Usec now, const Message& m) {
   logf("unexpected %s in %s, ignoring", messageTypeName(m.type), stateName(state_));
 }
 
-void Client::handleAck(const Message& m) {
+void Client::handleAck(Usec now, const Message& m) {
   Lease l;
   const char* why = "";
   if (!leaseFromMessage(m, &l, &why)) {
@@ -485,6 +484,13 @@ void Client::handleAck(const Message& m) {
     if (l.t1 == 0 || l.t1 >= l.t2) l.t1 = static_cast<uint32_t>(lt / 2 < l.t2 ? lt / 2 : l.t2 / 2);
     // RFC 2131 4.4.1: the lease runs from "the time at which the original request was sent".
     Usec base = requestSentAt_;
+    if (base + Usec{l.leaseTime} * kSecond <= now) {
+      // Found by fuzzing: an answer to a request sent longer ago than the lease
+      // it grants would arm timers in the past; it is stale.
+      logf("DHCPACK for a request sent %llus ago outlives its own lease, ignoring",
+           static_cast<unsigned long long>((now - base) / kSecond));
+      return;
+    }
     t1At_ = base + Usec{l.t1} * kSecond;
     t2At_ = base + Usec{l.t2} * kSecond;
     expiryAt_ = base + Usec{l.leaseTime} * kSecond;

@@ -91,7 +91,7 @@ class Client {
   void transmitRequest(Usec now);
   void armLeaseRetransmit(Usec now, Usec until);
   void handleMessage(Usec now, const Message& m);
-  void handleAck(const Message& m);
+  void handleAck(Usec now, const Message& m);
   void handleNak(Usec now, const Message& m);
   void addCommonOptions(MessageBuilder& b) const;
 
@@ -103,7 +103,7 @@ class Client {
   State state_ = State::Stopped;
   uint32_t xid_ = 0;
   Usec exchangeStart_ = 0;   // first message of this exchange, for 'secs'
-  Usec requestSentAt_ = 0;   // RFC 2131 4.4.1: the lease runs from here
+  Usec requestSentAt_ = 0;   // latest DHCPREQUEST; RFC 2131 4.4.1: the lease runs from here
   unsigned attempt_ = 0;
   Usec retransmitAt_ = 0, initAt_ = 0;
   unsigned nakCount_ = 0;
