@@ -3,6 +3,8 @@
 import type { Clock } from '../core/clock';
 import type { Manager } from '../core/manager';
 import type { InterfaceDef } from './bus';
+import { clockTable } from './clock-iface';
+import { TimeSettings } from '../core/time-settings';
 import { managerTable } from './manager-iface';
 import { serviceTable } from './service-iface';
 import { ServicesChangedScheduler } from './services-changed';
@@ -20,10 +22,13 @@ export class DbusApi {
   readonly serviceTable;
   readonly technologyTable;
   readonly managerTable;
+  readonly clockTable = clockTable();
+  readonly time: TimeSettings;
   readonly servicesChanged: ServicesChangedScheduler;
   private offs: (() => void)[] = [];
 
   constructor(private readonly bus: BusLike, private readonly manager: Manager, clock: Clock) {
+    this.time = new TimeSettings(manager.deps.config.Localtime);
     this.serviceTable = serviceTable(manager);
     this.technologyTable = technologyTable(manager);
     this.managerTable = managerTable({ manager, serviceTable: this.serviceTable, technologyTable: this.technologyTable });
@@ -35,7 +40,7 @@ export class DbusApi {
   start(): void {
     const m = this.manager;
     const M = 'net.connman.Manager';
-    this.bus.export('/', [bindInterface(this.managerTable, m)]);
+    this.bus.export('/', [bindInterface(this.managerTable, m), bindInterface(this.clockTable, this.time)]);
     for (const t of m.technologies) this.bus.export(t.path, [bindInterface(this.technologyTable, t)]);
     for (const s of m.services) { this.bus.export(s.path, [bindInterface(this.serviceTable, s)]); this.servicesChanged.serviceAdded(s); }
     this.offs.push(

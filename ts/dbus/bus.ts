@@ -33,24 +33,28 @@ const DOCTYPE = '<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introsp
 
 function xmlEscape(s: string): string { return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'); }
 
+// Byte-exact with gdbus (ConnMan's D-Bus helper): each <arg/> ends a line, nothing else does except
+// </signal>. Clients never parse whitespace, but the reference captures compare byte for byte.
+function argsXml(args: { name: string; type: string }[], direction?: 'in' | 'out'): string {
+  return args.map((a) => `<arg name="${xmlEscape(a.name)}" type="${a.type}"${direction ? ` direction="${direction}"` : ''}/>\n`).join('');
+}
+
 export function interfaceXml(def: InterfaceDef): string {
   let x = `<interface name="${def.name}">`;
   for (const m of def.methods) {
-    x += `<method name="${m.name}">`;
-    for (const a of m.in) x += `<arg name="${xmlEscape(a.name)}" type="${a.type}" direction="in"/>`;
-    for (const a of m.out) x += `<arg name="${xmlEscape(a.name)}" type="${a.type}" direction="out"/>`;
+    x += `<method name="${m.name}">` + argsXml(m.in, 'in') + argsXml(m.out, 'out');
     if (m.deprecated) x += '<annotation name="org.freedesktop.DBus.Deprecated" value="true"/>';
     x += '</method>';
   }
-  for (const s of def.signals) {
-    x += `<signal name="${s.name}">`;
-    for (const a of s.args) x += `<arg name="${xmlEscape(a.name)}" type="${a.type}"/>`;
-    x += '</signal>';
-  }
+  for (const s of def.signals) x += `<signal name="${s.name}">` + argsXml(s.args) + '</signal>\n';
   return x + '</interface>';
 }
 
-const INTROSPECTABLE_XML = `<interface name="${INTROSPECTABLE}"><method name="Introspect"><arg name="xml" type="s" direction="out"/></method></interface>`;
+const INTROSPECTABLE_DEF: InterfaceDef = {
+  name: INTROSPECTABLE,
+  methods: [{ name: 'Introspect', in: [], out: [{ name: 'xml', type: 's' }], handler: () => [] }],
+  signals: [],
+};
 const OBJECT_MANAGER_DEF: InterfaceDef = {
   name: OBJECT_MANAGER,
   methods: [{ name: 'GetManagedObjects', in: [], out: [{ name: 'objects', type: 'a{oa{sa{sv}}}' }], handler: () => [] }],
@@ -59,6 +63,22 @@ const OBJECT_MANAGER_DEF: InterfaceDef = {
     { name: 'InterfacesRemoved', args: [{ name: 'object', type: 'o' }, { name: 'interfaces', type: 'as' }] },
   ],
 };
+
+/**
+ * Introspection of `path` given the exported objects. A registered object is described the gdbus way
+ * (ObjectManager right after Introspectable on "/"); a bare parent node the way libdbus answers for it.
+ */
+export function introspectXml(objects: ReadonlyMap<string, ReadonlyMap<string, InterfaceDef>>, path: string): string {
+  const prefix = path === '/' ? '/' : path + '/';
+  const children = [...new Set([...objects.keys()].filter((p) => p !== path && p.startsWith(prefix))
+    .map((p) => p.slice(prefix.length).split('/')[0]))].sort();
+  const ifaces = objects.get(path);
+  if (!ifaces) return DOCTYPE + '<node>\n' + children.map((c) => `  <node name="${c}"/>\n`).join('') + '</node>\n';
+  let x = DOCTYPE + '<node>' + interfaceXml(INTROSPECTABLE_DEF);
+  if (path === '/') x += interfaceXml(OBJECT_MANAGER_DEF);
+  for (const d of ifaces.values()) x += interfaceXml(d);
+  return x + children.map((c) => `<node name="${c}"/>`).join('') + '</node>';
+}
 
 export class Bus {
   private objects = new Map<string, Map<string, InterfaceDef>>();
@@ -121,21 +141,7 @@ export class Bus {
   }
 
   /** The introspection document for any path (ours or a parent of ours). */
-  introspect(path: string): string {
-    let x = DOCTYPE + '<node>' + INTROSPECTABLE_XML;
-    const ifaces = this.objects.get(path);
-    if (ifaces) {
-      for (const d of ifaces.values()) x += interfaceXml(d);
-      if (path === '/') x += interfaceXml(OBJECT_MANAGER_DEF);
-    }
-    const prefix = path === '/' ? '/' : path + '/';
-    const children = new Set<string>();
-    for (const p of this.objects.keys()) {
-      if (p !== path && p.startsWith(prefix)) children.add(p.slice(prefix.length).split('/')[0]);
-    }
-    for (const c of children) x += `<node name="${c}"/>`;
-    return x + '</node>';
-  }
+  introspect(path: string): string { return introspectXml(this.objects, path); }
 
   private isNode(path: string): boolean {
     if (this.objects.has(path)) return true;
