@@ -137,10 +137,13 @@ async function netlinkScenario(): Promise<Record<string, unknown>> {
   const batch = path.join(os.tmpdir(), `sy-burst-${process.pid}`);
   const N = 600; // veth pairs (the dummy driver may be absent): 1200 links
   fs.writeFileSync(batch, Array.from({ length: N }, (_, i) => `link add sy-b${i} group 7 type veth peer name sy-c${i}\n`).join(''));
-  sh('ip', '-batch', batch);
+  try {
+    sh('ip', '-batch', batch);
+  } finally {
+    fs.rmSync(batch, { force: true });
+  }
   await waitUntil(() => viewNames().join() === kernelNames().join(), 'view after burst add', 10000);
   out.burstAddConsistent = viewNames().filter((n) => /^sy-[bc]\d/.test(n)).length === 2 * N;
-  fs.rmSync(batch, { force: true });
   out.overrunsAfterAdd = nl.diagnostics().overruns;
   sh('ip', 'link', 'del', 'group', '7'); // one kernel operation: fast, and a burst of RTM_DELLINK
   await waitUntil(() => viewNames().join() === kernelNames().join(), 'view after burst del', 10000);

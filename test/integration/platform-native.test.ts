@@ -179,7 +179,9 @@ describe('native platform: DHCPv4 client against dnsmasq in a peer namespace', {
       '--port=0', '--user=root', '--bind-interfaces', '--interface=sy-dh1', '--except-interface=lo',
       `--dhcp-leasefile=${leaseFile}`, '--dhcp-range=10.78.0.50,10.78.0.60,255.255.255.0,600',
       '--dhcp-option=option:router,10.78.0.1', '--dhcp-option=option:dns-server,10.78.0.53',
-      '--dhcp-authoritative', '--log-dhcp', '--log-facility=-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--dhcp-authoritative', '--log-dhcp', '--log-facility=-'],
+      // dnsmasq is the reference, not the subject: keep sanitizer preloads meant for our addon off it.
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LD_PRELOAD: '' } });
     daemons.push(dnsmasq);
     let log = '';
     dnsmasq.stderr!.on('data', (b: Buffer) => (log += b.toString()));
