@@ -357,3 +357,25 @@ TEST(late_renewal_ack_counts_the_lease_from_the_latest_request) {
   CHECK(r.events.back().type == Event::Renewed);
   CHECK_EQ(r.deadline, r.now + 1800 * kSecond);
 }
+
+TEST(init_reboot_to_a_silent_server_falls_back_to_discover_within_5s) {
+  // dnsmasq stays silent to INIT-REBOOT for an address it has forgotten (RFC 2131 4.3.2).
+  ClientConfig c = defaultConfig();
+  c.requestedAddress = ip(192, 168, 7, 100);
+  Rig r(c);
+  r.server.mode = TestServer::Mode::Silent;
+  r.start();
+  Usec t0 = r.now;
+  CHECK(r.client.state() == State::Rebooting);
+  r.fire();
+  CHECK(r.client.state() == State::Selecting);
+  CHECK(r.now - t0 <= 5 * kSecond);
+  Message d = r.lastSent();
+  CHECK_EQ(unsigned{d.type}, unsigned{Discover});
+  // The old address is still asked for, as a hint.
+  CHECK(d.options.get(opt::RequestedAddress) == be32v({ip(192, 168, 7, 100)}));
+  r.server.mode = TestServer::Mode::Answer;
+  r.fire();
+  CHECK(r.client.state() == State::Bound);
+  CHECK_EQ(r.events.back().lease.address, ip(192, 168, 7, 100));
+}

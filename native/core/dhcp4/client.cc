@@ -13,6 +13,10 @@ namespace {
 
 constexpr uint16_t kMaxMessageSize = 1500;
 constexpr unsigned kRequestAttempts = 6;  // waits of 4, 8, 16, 32, 64, 64 s
+// RFC 2131 4.3.2: a server with no record of the client's INIT-REBOOT address
+// "MUST remain silent", so a long REBOOTING only delays the DISCOVER that follows
+// (dhcpcd waits 5 s). One REQUEST and its 4 s wait, then discovery.
+constexpr unsigned kRebootAttempts = 1;
 constexpr uint32_t kMinLeaseSeconds = 60;
 constexpr uint8_t kParameterList[] = {
     opt::SubnetMask, opt::Router, opt::DnsServer, opt::Hostname, opt::DomainName,
@@ -324,12 +328,13 @@ Actions Client::timeout(Usec now) {
     case State::Requesting:
     case State::Rebooting:
       if (now >= retransmitAt_) {
-        if (attempt_ + 1 >= kRequestAttempts) {
+        unsigned limit = state_ == State::Rebooting ? kRebootAttempts : kRequestAttempts;
+        if (attempt_ + 1 >= limit) {
           // RFC 2131 3.1.5 / 3.2: "If the client receives neither a DHCPACK or a
           // DHCPNAK message after employing the retransmission algorithm, the
           // client reverts to INIT state and restarts the initialization process".
+          // The old address stays as a hint in the DISCOVER (option 50).
           logf("no DHCPACK after %u DHCPREQUESTs, restarting discovery", attempt_ + 1);
-          rebootAddress_ = 0;
           restartAfter(now, 0);
         } else {
           attempt_++;

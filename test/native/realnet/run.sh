@@ -1,7 +1,7 @@
 #!/bin/sh
 # Real-network check of the DHCPv4 runner: two network namespaces joined by a veth,
 # dnsmasq on the far side, the probe on the near side. Needs root; leaves nothing
-# behind. Usage: run.sh [bind|release|renew|reboot]
+# behind. Usage: run.sh [bind|release|renew|reboot|reboot-silent]
 set -eu
 mode=${1:-release}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,17 +31,20 @@ ip -n "$sns" link set "s$id" up
 ip -n "$cns" link set lo up
 ip -n "$cns" link set "c$id" up
 touch "$tmp/leases"
+auth=--dhcp-authoritative
+# Non-authoritative dnsmasq stays silent to INIT-REBOOT for an address it has no lease for.
+[ "$mode" = reboot-silent ] && auth=
 ip netns exec "$sns" dnsmasq --no-daemon --no-resolv --no-hosts --port=0 --interface="s$id" \
   --bind-interfaces --dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0,2m \
   --dhcp-option=option:dns-server,10.77.0.1 --dhcp-option=option:ntp-server,10.77.0.123 \
   --dhcp-option=option:domain-name,sy.test --dhcp-option=option:mtu,1400 \
-  --dhcp-leasefile="$tmp/leases" --dhcp-authoritative --log-dhcp --log-facility=- \
+  --dhcp-leasefile="$tmp/leases" $auth --log-dhcp --log-facility=- \
   >"$tmp/dnsmasq.log" 2>&1 &
 echo $! >"$tmp/dnsmasq.pid"
 sleep 1
 rc=0
 case $mode in
-  reboot)
+  reboot|reboot-silent)
     SY_DEBUG_DHCP4=1 ip netns exec "$cns" "$out/dhcp4-probe" "c$id" 20 10.77.0.55 bind || rc=$? ;;
   renew)
     SY_DEBUG_DHCP4=1 ip netns exec "$cns" "$out/dhcp4-probe" "c$id" 100 - renew || rc=$? ;;
