@@ -174,3 +174,20 @@ test('stopping the daemon releases the lease and removes what it installed', asy
   assert.deepEqual(rig.platform.netlink.addresses.filter((a) => a.index === 2), []);
   assert.equal(rig.platform.netlink.started, false);
 });
+
+test('a Powered change that does not complete in 10 s answers OperationTimeout; a second one meanwhile is busy', async () => {
+  const rig = await startRig();
+  const nl = rig.platform.netlink;
+  const orig = nl.setLinkUp.bind(nl);
+  let release!: () => void;
+  nl.setLinkUp = (i, up) => new Promise<void>((r) => { release = () => { void orig(i, up).then(r); }; });
+  const m = rig.daemon.manager;
+  const p = m.setTechnologyPowered('ethernet', false);
+  await settle();
+  await assert.rejects(m.setTechnologyPowered('ethernet', true), (e: unknown) => e instanceof ConnmanError && e.message === 'Device or resource busy');
+  rig.clock.advance(10_000);
+  await assert.rejects(p, (e: unknown) => e instanceof ConnmanError && e.errorName === 'OperationTimeout');
+  release();
+  await settle();
+  assert.equal(m.technology('ethernet')!.powered, false, 'the change still lands when the device finally answers');
+});

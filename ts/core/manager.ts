@@ -44,6 +44,7 @@ export interface ManagerDeps {
 }
 
 const CONNECT_TIMEOUT_MS = 120_000;
+const POWER_TIMEOUT_MS = 10_000;
 
 interface PendingConnect { resolve(): void; reject(e: ConnmanError): void; timer: TimerHandle }
 
@@ -154,11 +155,14 @@ export class Manager extends Emitter<ManagerEvents> {
       this.setOfflineModeFlag(false);
     }
     t.pending = true;
-    try {
-      await this.applyTechnologyPower(t, on);
-    } finally {
-      t.pending = false;
-    }
+    let timer: TimerHandle | undefined;
+    // connmand answers OperationTimeout when the devices have not switched within 10 s.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = this.deps.clock.setTimeout(() => reject(new ConnmanError('OperationTimeout')), POWER_TIMEOUT_MS);
+    });
+    const work = this.applyTechnologyPower(t, on).finally(() => { t.pending = false; timer?.cancel(); });
+    timeout.catch(() => {});
+    await Promise.race([work, timeout]);
   }
 
   private async applyTechnologyPower(t: Technology, on: boolean): Promise<void> {
