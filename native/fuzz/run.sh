@@ -9,7 +9,7 @@ out="$root/native/out/fuzz"
 [ -x "$out/fuzz_dhcp4_parse" ] || "$here/build.sh"
 status=0
 for bin in "$out"/fuzz_*; do
-  [ -x "$bin" ] || continue
+  [ -f "$bin" ] && [ -x "$bin" ] || continue
   name=$(basename "$bin")
   case $name in
     fuzz_dhcp4_parse) seeds="$root/test/fuzz/dhcp4/seeds/parse" ;;
