@@ -31,23 +31,45 @@ export interface Dnsmasq {
   leasePath: string;
 }
 
-export async function startDnsmasq(farNs: string, dir: string): Promise<Dnsmasq> {
-  const logPath = join(dir, 'dnsmasq.log');
-  const leasePath = join(dir, 'dnsmasq.leases');
+/**
+ * One uplink of the lab: a far interface, its /24 and the dnsmasq serving it. The first uplink is the
+ * lab's classic network; the second (Lab.create({ uplinks: 2 })) sits on another subnet with its own
+ * dnsmasq, so a daemon can hold two connected services at once.
+ */
+export interface Uplink {
+  /** near side interface name */
+  nearIf: string;
+  farIf: string;
+  subnet: string;
+  domain: string;
+  /** file name stem in the lab dir: <stem>.log, <stem>.leases */
+  stem: string;
+}
+
+export const UPLINK1: Uplink = { nearIf: 'eth0', farIf: FAR_IF, subnet: SUBNET, domain: DOMAIN, stem: 'dnsmasq' };
+export const UPLINK2: Uplink = { nearIf: 'eth1', farIf: 'far1', subnet: '10.233.84', domain: 'lab2.test', stem: 'dnsmasq2' };
+
+/** Starts dnsmasq for an uplink; `extra` adds options (say --dhcp-option=26,1400) for one test. */
+export async function startDnsmasq(farNs: string, dir: string, uplink: Uplink = UPLINK1, extra: string[] = []): Promise<Dnsmasq> {
+  const logPath = join(dir, `${uplink.stem}.log`);
+  const leasePath = join(dir, `${uplink.stem}.leases`);
   const [alpha, beta] = Object.entries(DNS_RECORDS);
   const argv = [
     'ip', 'netns', 'exec', farNs,
     '/usr/sbin/dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--pid-file', '--user=root',
-    '--no-resolv', '--no-hosts', '--bind-interfaces', `--interface=${FAR_IF}`,
-    `--dhcp-range=${DHCP_FIRST},${DHCP_LAST},255.255.255.0,${LEASE_TIME}`,
-    `--dhcp-leasefile=${leasePath}`, `--domain=${DOMAIN}`,
+    '--no-resolv', '--no-hosts', '--bind-interfaces', `--interface=${uplink.farIf}`,
+    `--dhcp-range=${uplink.subnet}.50,${uplink.subnet}.150,255.255.255.0,${LEASE_TIME}`,
+    `--dhcp-leasefile=${leasePath}`, `--domain=${uplink.domain}`,
     `--address=/${alpha[0]}/${alpha[1]}`, `--host-record=${beta[0]},${beta[1]}`,
     '--log-dhcp', '--log-queries', `--log-facility=${logPath}`,
+    // dnsmasq also binds lo unless told otherwise; the first instance already holds 127.0.0.1:53.
+    ...(uplink === UPLINK1 ? [] : ['--except-interface=lo']), ...extra,
   ];
-  const proc = new Background('dnsmasq', argv, join(dir, 'dnsmasq.out'), join(dir, 'dnsmasq.err'));
+  const errPath = join(dir, `${uplink.stem}.err`);
+  const proc = new Background(uplink.stem, argv, join(dir, `${uplink.stem}.out`), errPath);
   await waitUntil(
     () => {
-      if (!proc.running) throw new WaitAborted(`dnsmasq exited: ${readOr(join(dir, 'dnsmasq.err'))}`);
+      if (!proc.running) throw new WaitAborted(`dnsmasq exited: ${readOr(errPath)}`);
       return readOr(logPath).includes('DHCP, IP range');
     },
     { timeoutMs: 10_000, what: 'dnsmasq to start' },

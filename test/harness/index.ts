@@ -1,6 +1,6 @@
 // The test lab: import from here in integration tests.
 export { Lab, NEAR_IF, MAIN_CONF, requireRoot } from './network-lab';
-export type { Side } from './network-lab';
+export type { Side, LabOptions } from './network-lab';
 export { reapStaleLabs, LAB_PREFIX } from './cleanup';
 export { DaemonKind, Daemon, CONNMAND, SWITCHYARDD } from './daemon';
 export * from './far-side';

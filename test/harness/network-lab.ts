@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LabRecord, reapStaleLabs, register, unregister, sweepSync, LAB_PREFIX } from './cleanup';
 import { Daemon, DaemonKind, daemonArgv, LabPaths } from './daemon';
-import { Dnsmasq, FAR_ADDR, FAR_IF, PREFIX_LEN, SUBNET, readLeases, readOr, startDnsmasq, Lease } from './far-side';
+import { Dnsmasq, FAR_ADDR, FAR_IF, PREFIX_LEN, SUBNET, UPLINK2, Uplink, readLeases, readOr, startDnsmasq, Lease } from './far-side';
 import { nameHasOwner, PrivateBus, startPrivateBus } from './private-bus';
 import { Background, run, runOk, RunResult } from './proc';
 import { waitUntil, WaitAborted, WaitOptions } from './wait';
@@ -17,6 +17,14 @@ export const NEAR_IF = 'eth0';
 export const MAIN_CONF = '[General]\nEnableOnlineCheck=false\n';
 
 export type Side = 'near' | 'far';
+
+export interface LabOptions {
+  /** 2 adds eth1 <-> far1 on 10.233.84.0/24 with a second dnsmasq (UPLINK2); default 1 */
+  uplinks?: 1 | 2;
+  /** extra dnsmasq options for the first / second uplink */
+  dnsmasqArgs?: string[];
+  dnsmasq2Args?: string[];
+}
 
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) throw new Error('the lab needs root for network namespaces');
@@ -33,19 +41,22 @@ export class Lab {
   readonly near = `${this.tag}-near`;
   readonly far = `${this.tag}-far`;
   readonly mac = randomMac();
+  /** MAC of eth1 when the lab has two uplinks */
+  readonly mac2 = randomMac();
   readonly paths: LabPaths;
   daemon?: Daemon;
   private dnsmasq?: Dnsmasq;
+  private dnsmasq2?: Dnsmasq;
   private bus?: PrivateBus;
   private monitors: Background[] = [];
   private record: LabRecord;
   private tornDown = false;
 
   /** Builds the namespaces, dnsmasq and the bus; any failure tears down what was already built. */
-  static async create(): Promise<Lab> {
+  static async create(opts: LabOptions = {}): Promise<Lab> {
     requireRoot();
     reapStaleLabs();
-    const lab = new Lab();
+    const lab = new Lab(opts);
     try {
       await lab.build();
     } catch (err) {
@@ -55,7 +66,7 @@ export class Lab {
     return lab;
   }
 
-  private constructor() {
+  private constructor(readonly opts: LabOptions = {}) {
     const dir = mkdtempSync(join(tmpdir(), `${this.tag}.`));
     this.paths = {
       dir,
@@ -67,7 +78,8 @@ export class Lab {
     this.record = {
       namespaces: [this.near, this.far],
       dir,
-      pids: () => [this.daemon?.proc.pid, ...this.monitors.map((m) => m.pid), this.dnsmasq?.proc.pid, this.bus?.proc.pid],
+      pids: () => [this.daemon?.proc.pid, ...this.monitors.map((m) => m.pid), this.dnsmasq?.proc.pid,
+        this.dnsmasq2?.proc.pid, this.bus?.proc.pid],
     };
     register(this.record);
   }
@@ -89,6 +101,11 @@ export class Lab {
   /** The id ConnMan gives the cable service of eth0. */
   get serviceId(): string {
     return `ethernet_${this.mac.replace(/:/g, '')}_cable`;
+  }
+
+  /** The cable service id of eth1 (second uplink). */
+  get serviceId2(): string {
+    return `ethernet_${this.mac2.replace(/:/g, '')}_cable`;
   }
 
   get leasePath(): string {
@@ -118,8 +135,33 @@ export class Lab {
     await runOk(['ip', 'netns', 'exec', this.near, 'ethtool', '-K', NEAR_IF, 'tx', 'off']);
     await runOk(['ip', '-n', this.far, 'addr', 'add', `${FAR_ADDR}/${PREFIX_LEN}`, 'dev', FAR_IF]);
     await runOk(['ip', '-n', this.far, 'link', 'set', FAR_IF, 'up']);
-    this.dnsmasq = await startDnsmasq(this.far, this.dir);
+    this.dnsmasq = await startDnsmasq(this.far, this.dir, undefined, this.opts.dnsmasqArgs);
+    if (this.opts.uplinks === 2) {
+      const u = UPLINK2;
+      await runOk(['ip', '-n', this.near, 'link', 'add', u.nearIf, 'address', this.mac2, 'type', 'veth',
+        'peer', 'name', u.farIf, 'netns', this.far]);
+      await runOk(['ip', 'netns', 'exec', this.far, 'ethtool', '-K', u.farIf, 'tx', 'off']);
+      await runOk(['ip', 'netns', 'exec', this.near, 'ethtool', '-K', u.nearIf, 'tx', 'off']);
+      await runOk(['ip', '-n', this.far, 'addr', 'add', `${u.subnet}.1/${PREFIX_LEN}`, 'dev', u.farIf]);
+      await runOk(['ip', '-n', this.far, 'link', 'set', u.farIf, 'up']);
+      this.dnsmasq2 = await startDnsmasq(this.far, this.dir, u, this.opts.dnsmasq2Args);
+    }
     this.bus = await startPrivateBus(this.dir);
+  }
+
+  /** Plugs (true) or pulls (false) the cable of an uplink: the far end goes up or down, so the near
+   * interface gains or loses carrier while the daemon keeps it administratively up. */
+  async setCable(uplink: Uplink | 1 | 2, on: boolean): Promise<void> {
+    const farIf = uplink === 1 ? FAR_IF : uplink === 2 ? UPLINK2.farIf : uplink.farIf;
+    await runOk(['ip', '-n', this.far, 'link', 'set', farIf, on ? 'up' : 'down']);
+  }
+
+  /** The leased IPv4 address on a near interface (eth0 by default), if any. */
+  async uplinkAddress(uplink: 1 | 2): Promise<string | undefined> {
+    const [ifname, subnet] = uplink === 1 ? [NEAR_IF, SUBNET] : [UPLINK2.nearIf, UPLINK2.subnet];
+    const out = await this.ip('near', '-4', 'addr', 'show', 'dev', ifname);
+    const m = new RegExp(`inet (${subnet.replace(/\./g, '\\.')}\\.\\d+)/`).exec(out);
+    return m?.[1];
   }
 
   /** Starts connmand 1.41 or Switchyard in near; resolves once it owns net.connman on the bus. */
@@ -233,7 +275,7 @@ export class Lab {
     if (this.tornDown) return;
     this.tornDown = true;
     await Promise.allSettled([this.daemon?.stop(), ...this.monitors.map((m) => m.stop(1000))]);
-    await Promise.allSettled([this.dnsmasq?.proc.stop(2000), this.bus?.proc.stop(2000)]);
+    await Promise.allSettled([this.dnsmasq?.proc.stop(2000), this.dnsmasq2?.proc.stop(2000), this.bus?.proc.stop(2000)]);
     for (const ns of [this.near, this.far]) await run(['ip', 'netns', 'del', ns]);
     // Whatever survived the graceful path (a process stuck in a namespace) is swept here.
     sweepSync(this.record);
