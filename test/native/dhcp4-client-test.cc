@@ -58,7 +58,7 @@ TEST(discover_and_request_carry_the_rfc_options) {
   CHECK(optionOf(d, opt::VendorClass) == str("switchyard"));
   CHECK(optionOf(d, opt::MaxMessageSize) == (std::vector<uint8_t>{0x05, 0xdc}));
   CHECK(optionOf(d, opt::ParameterList) ==
-        (std::vector<uint8_t>{1, 3, 6, 12, 15, 26, 28, 33, 42, 51, 54, 58, 59, 119, 121, 252}));
+        (std::vector<uint8_t>{1, 3, 6, 12, 15, 26, 28, 33, 42, 51, 54, 58, 59, 114, 119, 121, 252}));
   CHECK(!d.options.has(opt::ServerId));
   CHECK(!d.options.has(opt::RequestedAddress));
   // REQUEST from SELECTING: same xid as the offer, 50 and 54 set, ciaddr zero.

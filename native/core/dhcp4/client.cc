@@ -18,11 +18,12 @@ constexpr unsigned kRequestAttempts = 6;  // waits of 4, 8, 16, 32, 64, 64 s
 // (dhcpcd waits 5 s). One REQUEST and its 4 s wait, then discovery.
 constexpr unsigned kRebootAttempts = 1;
 constexpr uint32_t kMinLeaseSeconds = 60;
+constexpr unsigned kNoLeaseAttempt = 3;
 constexpr uint8_t kParameterList[] = {
     opt::SubnetMask, opt::Router, opt::DnsServer, opt::Hostname, opt::DomainName,
     opt::InterfaceMtu, opt::Broadcast, opt::StaticRoute, opt::NtpServer, opt::LeaseTime,
-    opt::ServerId, opt::RenewalTime, opt::RebindingTime, opt::DomainSearch,
-    opt::ClasslessRoute, opt::Wpad};
+    opt::ServerId, opt::RenewalTime, opt::RebindingTime, opt::CaptivePortal,
+    opt::DomainSearch, opt::ClasslessRoute, opt::Wpad};
 
 Usec minNonZero(Usec a, Usec b) {
   if (a == 0) return b;
@@ -307,6 +308,40 @@ Actions Client::stop(Usec now, bool release) {
   return a;
 }
 
+Actions Client::decline(Usec now) {
+  Actions a;
+  out_ = &a;
+  bool held = haveLease_ && (state_ == State::Bound || state_ == State::Renewing ||
+                             state_ == State::Rebinding);
+  if (!held) {
+    logf("DHCPv4 decline in %s without a lease, ignoring", stateName(state_));
+  } else {
+    // RFC 2131 4.4.1: "If the client detects that the address is already in use
+    // (e.g., through the use of ARP), the client MUST send a DHCPDECLINE message to
+    // the server" - table 5: 'requested IP address' and 'server identifier' MUST,
+    // 'ciaddr' 0, broadcast since the address is not ours to use.
+    newXid();
+    MessageBuilder b(BootRequest, Decline, xid_, config_.mac.data(), 6);
+    uint8_t cid[7] = {1};
+    std::memcpy(cid + 1, config_.mac.data(), 6);
+    b.option(opt::ClientId, cid, sizeof cid);
+    b.optionU32(opt::RequestedAddress, lease_.address);
+    b.optionU32(opt::ServerId, lease_.serverId);
+    a.transmits.push_back(Transmit{Transmit::Broadcast, 0, 0xffffffff, Decline, b.build()});
+    logf("DHCPDECLINE of 0x%08x", lease_.address);
+    a.events.push_back(Event{Event::Declined, {}});
+    // The declined address must not come back as a hint in the next DISCOVER.
+    rebootAddress_ = 0;
+    // RFC 2131 3.1.5: "The client SHOULD wait a minimum of ten seconds before
+    // restarting the configuration process to avoid excessive network traffic in
+    // case of looping."
+    restartAfter(now, kDeclineWait);
+  }
+  a.deadline = deadline();
+  out_ = nullptr;
+  return a;
+}
+
 Actions Client::timeout(Usec now) {
   Actions a;
   out_ = &a;
@@ -323,6 +358,9 @@ Actions Client::timeout(Usec now) {
         attempt_++;
         transmitDiscover(now);
         retransmitAt_ = now + jitteredBackoff();
+        // Sent at about 0, 4, 12 and 28 s: the fourth unanswered DISCOVER is where
+        // gdhcp (six DISCOVERs 5 s apart) would report "no lease".
+        if (attempt_ == kNoLeaseAttempt) out_->events.push_back(Event{Event::NoLease, {}});
       }
       break;
     case State::Requesting:

@@ -39,7 +39,9 @@ struct Transmit {
 };
 
 struct Event {
-  enum Type { Bound, Renewed, Expired, Nak, Stopped } type;
+  // NoLease: discovery has gone unanswered for about as long as gdhcp waits
+  // before ConnMan falls back to IPv4-LL (~30 s); the engine keeps discovering.
+  enum Type { Bound, Renewed, Expired, Nak, Stopped, Declined, NoLease } type;
   Lease lease;  // set for Bound and Renewed
 };
 
@@ -63,6 +65,8 @@ class Client {
 
   Actions start(Usec now);
   Actions stop(Usec now, bool release);
+  // The leased address is in use by another host (ACD): DHCPDECLINE, then discovery again.
+  Actions decline(Usec now);
   Actions timeout(Usec now);  // safe to call early: it acts only on what is due
   Actions receive(Usec now, Source src, const uint8_t* data, size_t len,
                   bool udpChecksumReady = true);
@@ -72,6 +76,8 @@ class Client {
   bool hasLease() const { return haveLease_; }
   const Lease& lease() const { return lease_; }
   uint32_t xid() const { return xid_; }
+  // Seconds the next DISCOVER exchange waits when declining (RFC 2131 3.1.5).
+  static constexpr Usec kDeclineWait = 10 * kSecond;
 
  private:
   void setState(State s);

@@ -70,6 +70,52 @@ bool isValidDomainName(const std::vector<uint8_t>& v) {
   return true;
 }
 
+bool decodeDomainSearch(const std::vector<uint8_t>& v, std::vector<std::string>* out) {
+  std::vector<std::string> names;
+  size_t pos = 0;
+  while (pos < v.size()) {
+    std::string name;
+    size_t at = pos;          // where the next label is read
+    size_t limit = pos;       // a pointer must land strictly before this
+    bool jumped = false;
+    for (;;) {
+      if (at >= v.size()) return false;
+      uint8_t len = v[at];
+      if ((len & 0xc0) == 0xc0) {
+        if (at + 1 >= v.size()) return false;
+        size_t target = (size_t{len & 0x3fu} << 8) | v[at + 1];
+        // Only backwards, and each jump strictly before the last: the walk ends.
+        if (target >= limit) return false;
+        if (!jumped) pos = at + 2;
+        jumped = true;
+        limit = target;
+        at = target;
+        continue;
+      }
+      if (len & 0xc0) return false;  // 0x40 / 0x80 label types are not defined
+      if (len == 0) {
+        if (!jumped) pos = at + 1;
+        break;
+      }
+      if (at + 1 + len > v.size()) return false;
+      for (size_t i = 0; i < len; i++) {
+        unsigned char ch = v[at + 1 + i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+        if (!ok) return false;
+      }
+      if (!name.empty()) name += '.';
+      name.append(reinterpret_cast<const char*>(&v[at + 1]), len);
+      if (name.size() > 253) return false;
+      at += 1 + len;
+    }
+    if (name.empty()) return false;
+    names.push_back(std::move(name));
+  }
+  *out = std::move(names);
+  return true;
+}
+
 bool parseClasslessRoutes(const std::vector<uint8_t>& v, std::vector<Route>* out) {
   std::vector<Route> routes;
   wire::Reader r(v.data(), v.size());
@@ -135,7 +181,10 @@ bool leaseFromMessage(const Message& m, Lease* l, const char** why) {
     std::string s = text(t.get(opt::CaptivePortal));
     if (printable(s)) l->captivePortalUrl = s;
   }
-  if (t.has(opt::DomainSearch)) l->domainSearch = t.get(opt::DomainSearch);
+  if (t.has(opt::DomainSearch)) {
+    l->domainSearch = t.get(opt::DomainSearch);
+    if (!decodeDomainSearch(l->domainSearch, &l->searchDomains)) l->searchDomains.clear();
+  }
   if (t.has(opt::InterfaceMtu) && t.get(opt::InterfaceMtu).size() == 2) {
     uint16_t mtu = wire::Reader(t.get(opt::InterfaceMtu).data(), 2).be16();
     // RFC 2132 5.1: the minimum legal value for the MTU is 68.

@@ -27,6 +27,7 @@ struct Lease {
   std::vector<Route> staticRoutes;     // option 33, host routes only
   std::string domainName, hostname, wpadUrl, captivePortalUrl;
   std::vector<uint8_t> domainSearch;  // option 119, still in RFC 1035 wire form
+  std::vector<std::string> searchDomains;  // option 119 decoded; empty if malformed
   uint16_t mtu = 0;
   uint32_t leaseTime = 0, t1 = 0, t2 = 0;  // seconds
 };
@@ -37,6 +38,11 @@ bool leaseFromMessage(const Message& m, Lease* out, const char** why);
 
 // RFC 3442 option 121; false if malformed (then the whole option is ignored).
 bool parseClasslessRoutes(const std::vector<uint8_t>& v, std::vector<Route>* out);
+
+// RFC 3397 option 119: RFC 1035 names, compression pointers allowed only backwards
+// (so no loop), each name at most 255 bytes and made of hostname characters. False
+// if any name is malformed (then the whole option is ignored).
+bool decodeDomainSearch(const std::vector<uint8_t>& v, std::vector<std::string>* out);
 
 // Hostname / domain name check (RFC 1123 letters, digits, '-', '.'), so strings from
 // the wire never carry shell metacharacters into the system (CVE-2012-2321).
