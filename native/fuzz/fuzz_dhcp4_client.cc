@@ -4,7 +4,8 @@
 //   byte 0: target state, byte 1: flags, then chunks of [len16 BE][bytes].
 // flags bit 0: patch op/xid/chaddr/cookie into the chunk so it reaches the state
 //   machine; bit 1: wrap the chunk in a valid IPv4+UDP frame; bit 2: deliver over
-//   the UDP path instead; bit 3: fire the pending deadline after each chunk.
+//   the UDP path instead; bit 3: fire the pending deadline after each chunk;
+//   bit 4: report an ACD conflict (decline) after the first chunk.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -119,6 +120,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       r.feed(chunk);
     }
     checkInvariants(r);
+    if ((flags & 16) && n == 0) {
+      r.apply(r.client.decline(r.now));
+      checkInvariants(r);
+    }
     if ((flags & 8) && r.deadline) {
       r.fire();
       checkInvariants(r);

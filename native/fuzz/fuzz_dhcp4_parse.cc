@@ -20,6 +20,9 @@ static void parseBootp(const uint8_t* data, size_t size) {
     for (char c : l.hostname)
       if (c == ';' || c == '$' || c == '`' || c == 0) __builtin_trap();
     if (l.prefixLength > 32) __builtin_trap();
+    for (const std::string& s : l.searchDomains)
+      for (char c : s)
+        if (c == ';' || c == '$' || c == '`' || c == ' ' || c == 0) __builtin_trap();
   }
 }
 
@@ -35,5 +38,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parseBootp(data, size);
   std::vector<dhcp4::Route> routes;
   dhcp4::parseClasslessRoutes(std::vector<uint8_t>(data, data + size), &routes);
+  std::vector<std::string> names;
+  if (dhcp4::decodeDomainSearch(std::vector<uint8_t>(data, data + size), &names))
+    for (const std::string& n : names)
+      if (n.empty() || n.size() > 253) __builtin_trap();
   return 0;
 }

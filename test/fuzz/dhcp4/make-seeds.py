@@ -82,6 +82,10 @@ seeds = {
     "cve-2012-2321-domain-nonprintable": bootp(5, LEASE + opt(15, b"a\0b\nc")),
     # Hardening: option 252 with zero length (281e352c, 8018165a).
     "option-252-zero-length": bootp(5, LEASE + opt(252, b"")),
+    "domain-search-119-compressed": bootp(5, LEASE + opt(119, b"\x03eng\x07example\x03com\x00\xc0\x04")),
+    "domain-search-119-pointer-loop": bootp(5, LEASE + opt(119, b"\x03abc\xc0\x00")),
+    "captive-portal-114-and-wpad-252": bootp(5, LEASE + opt(114, b"https://portal.example/") +
+                                           opt(252, b"http://wpad.example/wpad.dat")),
     # Hardening: L3 ACK of minimal legal length must still be accepted (49b16df3).
     "l3-ack-minimal-length-unpadded": bootp(5, opt(51, struct.pack("!I", 120)), pad=False),
 }
@@ -119,6 +123,7 @@ client = {
     "init-offer-patched-l2-then-timeout": client_seed("init", 1 | 2 | 8, offer),
     "stopped-ack-patched-udp": client_seed("stopped", 1 | 4, ack),
     "bound-garbage-raw-frames": client_seed("bound", 8, b"\xa5" * 300, b"\x45" * 40),
+    "bound-decline-then-offer-l2": client_seed("bound", 1 | 2 | 8 | 16, b"\x00" * 4, offer),
     "cve-2021-26676-requesting-short-ack": client_seed("requesting", 1 | 2, ack[:200]),
     "cve-2021-26676-selecting-option-past-end":
         client_seed("selecting", 1 | 2, seeds["cve-2021-26676-option-length-past-end"]),
