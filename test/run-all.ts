@@ -1,4 +1,4 @@
-// `npm test`: every tier in order (native engines, unit, integration), one summary at the end.
+// `npm test`: every tier in order (native engines, unit, integration, vm guests), one summary at the end.
 // A tier that cannot run, or that has no tests at all, counts as a failure: silence is not a pass.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -109,6 +109,18 @@ async function integrationSuite(): Promise<SuiteResult> {
   return nodeSuite('integration', dir, ['--test-concurrency=1']);
 }
 
+/** Guest tests (test/vm): a QEMU guest per file, one file at a time; root for 9p passthrough. */
+async function vmSuite(): Promise<SuiteResult> {
+  const dir = join(DIST_TEST, 'vm');
+  if (process.getuid?.() !== 0) {
+    const r = newResult('vm');
+    r.skipped = findTests(dir).length;
+    r.skipReasons = findTests(dir).map((f) => `${relative(DIST_TEST, f)}: needs root for the guest's 9p root`);
+    return r;
+  }
+  return nodeSuite('vm', dir, ['--test-concurrency=1']);
+}
+
 function header(title: string): void {
   process.stdout.write(`\n======== ${title} ========\n`);
 }
@@ -121,6 +133,8 @@ async function main(): Promise<number> {
   results.push(await nodeSuite('unit', join(DIST_TEST, 'unit'), []));
   header('integration tests (dist/test/integration)');
   results.push(await integrationSuite());
+  header('guest tests (dist/test/vm)');
+  results.push(await vmSuite());
 
   header('summary');
   for (const r of results) {
