@@ -61,6 +61,13 @@ Dhcp4LeaseOut toLeaseOut(const dhcp4::Lease& l) {
   o.ntp = dottedList(l.ntp);
   o.domainName = l.domainName;
   o.hostname = l.hostname;
+  o.searchDomains = l.searchDomains;
+  o.wpadUrl = l.wpadUrl;
+  o.captivePortalUrl = l.captivePortalUrl;
+  for (const dhcp4::Route& r : l.classlessRoutes)
+    o.classlessRoutes.push_back({dotted(r.destination), r.prefixLength, dotted(r.gateway)});
+  for (const dhcp4::Route& r : l.staticRoutes)
+    o.staticRoutes.push_back({dotted(r.destination), r.prefixLength, dotted(r.gateway)});
   o.mtu = l.mtu;
   o.leaseTime = l.leaseTime;
   o.t1 = l.t1;
@@ -75,6 +82,8 @@ Dhcp4EventOut::Type toType(dhcp4::Event::Type t) {
     case dhcp4::Event::Expired: return Dhcp4EventOut::Expired;
     case dhcp4::Event::Nak: return Dhcp4EventOut::Nak;
     case dhcp4::Event::Stopped: return Dhcp4EventOut::Stopped;
+    case dhcp4::Event::Declined: return Dhcp4EventOut::Declined;
+    case dhcp4::Event::NoLease: return Dhcp4EventOut::NoLease;
   }
   return Dhcp4EventOut::Stopped;
 }
@@ -331,6 +340,7 @@ void Dhcp4Runner::start() { impl_->apply(impl_->engine.start(boottimeNow())); }
 void Dhcp4Runner::stop(bool release) {
   impl_->apply(impl_->engine.stop(boottimeNow(), release));
 }
+void Dhcp4Runner::decline() { impl_->apply(impl_->engine.decline(boottimeNow())); }
 void Dhcp4Runner::dispatch() { impl_->dispatch(); }
 std::vector<Dhcp4EventOut> Dhcp4Runner::popEvents() {
   std::vector<Dhcp4EventOut> out;

@@ -27,12 +27,16 @@ struct Dhcp4LeaseOut {
   std::string serverId, broadcast;
   std::vector<std::string> routers, dns, ntp;
   std::string domainName, hostname;
+  std::vector<std::string> searchDomains;    // option 119
+  std::string wpadUrl, captivePortalUrl;     // options 252, 114
+  struct Route { std::string destination; int prefixLength; std::string gateway; };
+  std::vector<Route> classlessRoutes, staticRoutes;  // options 121, 33
   uint16_t mtu;  // 0 = none
   uint32_t leaseTime, t1, t2;
 };
 
 struct Dhcp4EventOut {
-  enum Type { Bound, Renewed, Expired, Nak, Stopped } type;
+  enum Type { Bound, Renewed, Expired, Nak, Stopped, Declined, NoLease } type;
   Dhcp4LeaseOut lease;
 };
 
@@ -45,6 +49,7 @@ class Dhcp4Runner {
   int fd() const;  // one epoll fd (sockets + timerfd); poll it for readability
   void start();
   void stop(bool release);
+  void decline();  // the leased address is in use (ACD): DHCPDECLINE and start over
   void dispatch();  // call when fd() is readable
   std::vector<Dhcp4EventOut> popEvents();
   const char* stateName() const;

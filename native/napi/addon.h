@@ -9,10 +9,12 @@ namespace sy::napi {
 // One per Node environment (main thread, each worker), owned by Node through SetInstanceData.
 struct InstanceData {
   Napi::FunctionReference dhcp4ClientCtor;
+  Napi::FunctionReference arpClientCtor;
 };
 
 void InitNetlinkMonitor(Napi::Env env, Napi::Object exports);
 void InitNetlinkControl(Napi::Env env, Napi::Object exports);
 void InitDhcp4Client(Napi::Env env, Napi::Object exports, InstanceData* data);
+void InitArpClients(Napi::Env env, Napi::Object exports, InstanceData* data);
 
 }  // namespace sy::napi

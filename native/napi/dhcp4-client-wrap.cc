@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // createDhcp4Client(options, callback) -> Dhcp4Client | {errno, message}.
-// Dhcp4Client: start() -> events[] | error, stop(release) -> events[], state() -> string.
+// Dhcp4Client: start() -> events[] | error, stop(release) -> events[], decline() -> events[],
+// state() -> string.
 // The callback receives arrays of {type: 'bound'|'renewed'|'expired'|'nak'|'stopped', lease?}.
 // Events produced inside start()/stop() are returned rather than called back, so JavaScript is
 // never re-entered from a call it is itself making.
@@ -65,6 +66,22 @@ Napi::Object LeaseToJs(Napi::Env env, const io::Dhcp4LeaseOut& l) {
   o.Set("ntp", StringsToJs(env, l.ntp));
   if (!l.domainName.empty()) o.Set("domainName", l.domainName);
   if (!l.hostname.empty()) o.Set("hostname", l.hostname);
+  if (!l.searchDomains.empty()) o.Set("searchDomains", StringsToJs(env, l.searchDomains));
+  if (!l.wpadUrl.empty()) o.Set("wpadUrl", l.wpadUrl);
+  if (!l.captivePortalUrl.empty()) o.Set("captivePortalUrl", l.captivePortalUrl);
+  auto routes = [&](const std::vector<io::Dhcp4LeaseOut::Route>& v) {
+    Napi::Array a = Napi::Array::New(env, v.size());
+    for (size_t i = 0; i < v.size(); ++i) {
+      Napi::Object r = Napi::Object::New(env);
+      r.Set("destination", v[i].destination);
+      r.Set("prefixLength", Napi::Number::New(env, v[i].prefixLength));
+      r.Set("gateway", v[i].gateway);
+      a.Set(i, r);
+    }
+    return a;
+  };
+  if (!l.classlessRoutes.empty()) o.Set("classlessRoutes", routes(l.classlessRoutes));
+  if (!l.staticRoutes.empty()) o.Set("staticRoutes", routes(l.staticRoutes));
   if (l.mtu != 0) o.Set("mtu", Napi::Number::New(env, l.mtu));
   if (!l.broadcast.empty()) o.Set("broadcast", l.broadcast);
   o.Set("leaseTime", Napi::Number::New(env, l.leaseTime));
@@ -90,6 +107,8 @@ Napi::Array EventsToJs(Napi::Env env, const std::vector<io::Dhcp4EventOut>& even
       case io::Dhcp4EventOut::Expired: o.Set("type", "expired"); break;
       case io::Dhcp4EventOut::Nak: o.Set("type", "nak"); break;
       case io::Dhcp4EventOut::Stopped: o.Set("type", "stopped"); break;
+      case io::Dhcp4EventOut::Declined: o.Set("type", "declined"); break;
+      case io::Dhcp4EventOut::NoLease: o.Set("type", "no-lease"); break;
     }
     arr.Set(i, o);
   }
@@ -102,6 +121,7 @@ class Dhcp4ClientWrap : public Napi::ObjectWrap<Dhcp4ClientWrap> {
     return DefineClass(env, "Dhcp4Client",
                        {InstanceMethod<&Dhcp4ClientWrap::Start>("start"),
                         InstanceMethod<&Dhcp4ClientWrap::Stop>("stop"),
+                        InstanceMethod<&Dhcp4ClientWrap::Decline>("decline"),
                         InstanceMethod<&Dhcp4ClientWrap::State>("state")});
   }
 
@@ -140,6 +160,13 @@ class Dhcp4ClientWrap : public Napi::ObjectWrap<Dhcp4ClientWrap> {
       watcher_.Stop();
       Unref();
     }
+    return EventsToJs(env, runner_->popEvents());
+  }
+
+  Napi::Value Decline(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!runner_) return Napi::Array::New(env);
+    runner_->decline();
     return EventsToJs(env, runner_->popEvents());
   }
 

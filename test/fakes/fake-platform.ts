@@ -1,6 +1,7 @@
 // A complete in-memory Platform: links you can add, change and remove; every netlink request recorded
 // (and applied to an address table); DHCPv4 clients whose events a test scripts by hand.
 import type {
+  AcdClient, AcdEvent, ArpOptions, Ipv4llClient, Ipv4llEvent,
   AddressEvent, AddressInfo, AddressSpec, Dhcp4Client, Dhcp4Event, Dhcp4Lease, Dhcp4Options, LinkEvent, LinkInfo,
   Netlink, Platform, RouteSpec,
 } from '../../ts/platform/types';
@@ -107,12 +108,27 @@ export class FakeDhcp4Client implements Dhcp4Client {
   constructor(readonly opts: Dhcp4Options) {}
   start(): void { this.state = 'selecting'; }
   stop(release: boolean): void { this.stops.push(release); this.state = 'stopped'; }
+  declines = 0;
+  decline(): void { this.declines++; this.state = 'init'; }
   onEvent(fn: (ev: Dhcp4Event) => void): void { this.listeners.push(fn); }
   /** script: deliver an event as the engine would */
   emit(ev: Dhcp4Event): void {
     if (ev.type === 'bound' || ev.type === 'renewed') this.state = 'bound';
     for (const f of this.listeners) f(ev);
   }
+}
+
+/** ACD or IPv4-LL engine whose events a test scripts by hand. */
+export class FakeArpClient<E> {
+  state = 'STOPPED';
+  starts: (string | undefined)[] = [];
+  stops = 0;
+  private listeners: ((ev: E) => void)[] = [];
+  constructor(readonly kind: 'acd' | 'ipv4ll', readonly opts: ArpOptions) {}
+  start(address?: string): void { this.starts.push(address); this.state = 'PROBING'; }
+  stop(): void { this.stops++; this.state = 'STOPPED'; }
+  onEvent(fn: (ev: E) => void): void { this.listeners.push(fn); }
+  emit(ev: E): void { for (const f of this.listeners) f(ev); }
 }
 
 export function lease(over: Partial<Dhcp4Lease> = {}): Dhcp4Lease {
@@ -129,6 +145,18 @@ export class FakePlatform implements Platform {
   createDhcp4Client(opts: Dhcp4Options): Dhcp4Client {
     const c = new FakeDhcp4Client(opts);
     this.dhcpClients.push(c);
+    return c;
+  }
+  readonly acdClients: FakeArpClient<AcdEvent>[] = [];
+  readonly ipv4llClients: FakeArpClient<Ipv4llEvent>[] = [];
+  createAcd(opts: ArpOptions): AcdClient {
+    const c = new FakeArpClient<AcdEvent>('acd', opts);
+    this.acdClients.push(c);
+    return c;
+  }
+  createIpv4ll(opts: ArpOptions): Ipv4llClient {
+    const c = new FakeArpClient<Ipv4llEvent>('ipv4ll', opts);
+    this.ipv4llClients.push(c);
     return c;
   }
   now(): number { return this.time; }

@@ -9,9 +9,14 @@ import {
   type AddressEvent,
   type AddressInfo,
   type AddressSpec,
+  type AcdClient,
+  type AcdEvent,
+  type ArpOptions,
   type Dhcp4Client,
   type Dhcp4Event,
   type Dhcp4Options,
+  type Ipv4llClient,
+  type Ipv4llEvent,
   type LinkEvent,
   type LinkInfo,
   type Netlink,
@@ -48,6 +53,7 @@ interface NativeControl {
 interface NativeDhcp4Client {
   start(): Dhcp4Event[] | NativeError;
   stop(release: boolean): Dhcp4Event[];
+  decline(): Dhcp4Event[];
   state(): string;
 }
 
@@ -60,6 +66,14 @@ interface NativeAddon {
     opts: Dhcp4Options,
     onEvents: (events: Dhcp4Event[]) => void,
   ): NativeDhcp4Client | NativeError;
+  createAcd(opts: ArpOptions, onEvents: (events: AcdEvent[]) => void): NativeArpClient<AcdEvent> | NativeError;
+  createIpv4ll(opts: ArpOptions, onEvents: (events: Ipv4llEvent[]) => void): NativeArpClient<Ipv4llEvent> | NativeError;
+}
+
+interface NativeArpClient<E> {
+  start(address?: string): E[] | NativeError;
+  stop(): E[];
+  state(): string;
 }
 
 function isNativeError(v: unknown): v is NativeError {
@@ -223,6 +237,10 @@ class NativeDhcp4 implements Dhcp4Client {
     this.deliverLater(this.client.stop(release));
   }
 
+  decline(): void {
+    this.deliverLater(this.client.decline());
+  }
+
   onEvent(listener: (ev: Dhcp4Event) => void): void {
     this.listeners.push(listener);
   }
@@ -242,6 +260,38 @@ class NativeDhcp4 implements Dhcp4Client {
   }
 }
 
+/** ACD and IPv4-LL share one wrapper shape; only the event type differs. */
+class NativeArp<E> {
+  private readonly listeners: ((ev: E) => void)[] = [];
+  private readonly client: NativeArpClient<E>;
+
+  constructor(create: (onEvents: (events: E[]) => void) => NativeArpClient<E> | NativeError) {
+    this.client = unwrap(create((events) => this.deliver(events)));
+  }
+
+  start(address?: string): void {
+    const events = unwrap(this.client.start(address));
+    if (events.length > 0) process.nextTick(() => this.deliver(events));
+  }
+
+  stop(): void {
+    const events = this.client.stop();
+    if (events.length > 0) process.nextTick(() => this.deliver(events));
+  }
+
+  onEvent(listener: (ev: E) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get state(): string {
+    return this.client.state();
+  }
+
+  private deliver(events: E[]): void {
+    for (const ev of events) emitAll(this.listeners, ev, 'arp');
+  }
+}
+
 export interface NativePlatform extends Platform {
   readonly netlink: NativeNetlink;
 }
@@ -253,6 +303,9 @@ export function createNativePlatform(): NativePlatform {
   return {
     netlink,
     createDhcp4Client: (opts: Dhcp4Options): Dhcp4Client => new NativeDhcp4(native, opts),
+    createAcd: (opts: ArpOptions): AcdClient => new NativeArp<AcdEvent>((cb) => native.createAcd(opts, cb)),
+    createIpv4ll: (opts: ArpOptions): Ipv4llClient =>
+      new NativeArp<Ipv4llEvent>((cb) => native.createIpv4ll(opts, cb)),
     now: (): number => native.boottime(),
   };
 }

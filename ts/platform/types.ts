@@ -92,6 +92,12 @@ export interface Netlink {
   delRoute(route: RouteSpec): Promise<void>;
 }
 
+export interface Dhcp4Route {
+  destination: string;
+  prefixLength: number;
+  gateway: string;
+}
+
 /** What a DHCPv4 server granted; addresses are dotted quads. */
 export interface Dhcp4Lease {
   address: string;
@@ -104,6 +110,16 @@ export interface Dhcp4Lease {
   hostname?: string;
   mtu?: number;
   broadcast?: string;
+  /** option 119 (RFC 3397), decoded */
+  searchDomains?: string[];
+  /** option 252 (WPAD URL) */
+  wpadUrl?: string;
+  /** option 114 (RFC 8910 captive portal API URL) */
+  captivePortalUrl?: string;
+  /** option 121 (RFC 3442); when present the server's option 3 routers are ignored */
+  classlessRoutes?: Dhcp4Route[];
+  /** option 33, host routes */
+  staticRoutes?: Dhcp4Route[];
   /** seconds */
   leaseTime: number;
   t1: number;
@@ -115,6 +131,8 @@ export type Dhcp4Event =
   | { type: 'renewed'; lease: Dhcp4Lease } // same address, new timers
   | { type: 'expired' } // lease lost: remove the address
   | { type: 'nak' } // server refused; engine restarts discovery itself
+  | { type: 'declined' } // DHCPDECLINE sent after decline(); discovery restarts in 10 s
+  | { type: 'no-lease' } // discovery unanswered for ~30 s (gdhcp's no-lease point); it goes on
   | { type: 'stopped' };
 
 export interface Dhcp4Options {
@@ -132,7 +150,43 @@ export interface Dhcp4Client {
   start(): void;
   /** stop the engine; with release, send DHCPRELEASE for a held lease first */
   stop(release: boolean): void;
+  /** the leased address is in use by another host (ACD): send DHCPDECLINE and start over */
+  decline(): void;
   onEvent(listener: (ev: Dhcp4Event) => void): void;
+  readonly state: string;
+}
+
+export interface ArpOptions {
+  ifindex: number;
+  ifname: string;
+  /** lower-case colon-separated MAC */
+  mac: string;
+}
+
+/** RFC 5227 address conflict detection for one address someone else chose (DHCP, manual). */
+export type AcdEvent =
+  | { type: 'available'; address: string } // probes met no answer: configure it now
+  | { type: 'conflict'; address: string; other: string } // in use by `other` (MAC); engine stopped
+  | { type: 'defended'; address: string; other: string }; // answered one conflicting ARP
+
+export interface AcdClient {
+  /** probe the address, then announce and defend it */
+  start(address: string): void;
+  stop(): void;
+  onEvent(listener: (ev: AcdEvent) => void): void;
+  readonly state: string;
+}
+
+/** RFC 3927 link-local addressing; the engine owns its own ACD and moves on after a conflict. */
+export type Ipv4llEvent =
+  | { type: 'bound'; address: string } // a 169.254/16 address is ours: configure it
+  | { type: 'lost'; address: string }; // taken by another host: remove it (a new one follows)
+
+export interface Ipv4llClient {
+  /** `preferred`: an address held before (169.254/16), else one derived from the MAC */
+  start(preferred?: string): void;
+  stop(): void;
+  onEvent(listener: (ev: Ipv4llEvent) => void): void;
   readonly state: string;
 }
 
@@ -140,6 +194,8 @@ export interface Dhcp4Client {
 export interface Platform {
   readonly netlink: Netlink;
   createDhcp4Client(opts: Dhcp4Options): Dhcp4Client;
+  createAcd(opts: ArpOptions): AcdClient;
+  createIpv4ll(opts: ArpOptions): Ipv4llClient;
   /** seconds on CLOCK_BOOTTIME */
   now(): number;
 }
