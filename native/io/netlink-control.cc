@@ -40,31 +40,6 @@ std::string Describe(const RouteReq& r) {
 
 }  // namespace
 
-struct NetlinkControl::Impl {
-  nl::SockPtr sk;
-  uint64_t spoofed = 0;
-  int kernelErrno = 0;  // set by CaptureErrno when the kernel answers with an error
-
-  // Turns a libnl result into a status, preferring the errno the kernel itself sent.
-  NlStatus finish(int rc, const std::string& what) {
-    if (rc >= 0) return {};
-    if (kernelErrno != 0) return NlStatus::Fail(kernelErrno, what + ": " + std::strerror(kernelErrno));
-    return nl::FromNle(rc, what);
-  }
-
-  // A dump the kernel reports as interrupted (a change raced it) is simply retried.
-  template <typename Fn>
-  NlStatus dump(Fn&& fill, const std::string& what) {
-    int rc = 0;
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      kernelErrno = 0;
-      rc = fill();
-      if (rc != -NLE_DUMP_INTR) break;
-    }
-    return finish(rc, what);
-  }
-};
-
 NetlinkControl::NetlinkControl(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 NetlinkControl::~NetlinkControl() = default;
 

@@ -3,11 +3,15 @@
 #pragma once
 
 #include <netlink/addr.h>
+#include <netlink/errno.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rule.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -47,5 +51,38 @@ std::string AddrToString(const nl_addr* a);
 // Parses a numeric address (no names, no hex forms) for family 4 or 6.
 NlStatus ParseAddr(int family, const std::string& text, int prefixLength, AddrPtr* out);
 bool IsWireless(const std::string& ifname);
+// false for routes we do not report (multipath legs beyond the first are folded into the first)
+bool ToRoute(rtnl_route* route, RouteOut* out);
+bool ToRule(rtnl_rule* rule, RuleOut* out);
 
 }  // namespace sy::io::nl
+
+namespace sy::io {
+
+// Shared by netlink-control.cc and netlink-routes.cc, which split the request side between them.
+struct NetlinkControl::Impl {
+  nl::SockPtr sk;
+  uint64_t spoofed = 0;
+  int kernelErrno = 0;  // set by CaptureErrno when the kernel answers with an error
+
+  // Turns a libnl result into a status, preferring the errno the kernel itself sent.
+  NlStatus finish(int rc, const std::string& what) {
+    if (rc >= 0) return {};
+    if (kernelErrno != 0) return NlStatus::Fail(kernelErrno, what + ": " + std::strerror(kernelErrno));
+    return nl::FromNle(rc, what);
+  }
+
+  // A dump the kernel reports as interrupted (a change raced it) is simply retried.
+  template <typename Fn>
+  NlStatus dump(Fn&& fill, const std::string& what) {
+    int rc = 0;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      kernelErrno = 0;
+      rc = fill();
+      if (rc != -NLE_DUMP_INTR) break;
+    }
+    return finish(rc, what);
+  }
+};
+
+}  // namespace sy::io

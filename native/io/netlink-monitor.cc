@@ -36,7 +36,7 @@ struct NetlinkMonitor::Impl {
 
   void linkSeen(const LinkOut& l) {
     links[l.index] = l;
-    events.push_back({NetlinkEventOut::LinkNew, l, {}});
+    events.push_back({NetlinkEventOut::LinkNew, l, {}, {}, {}});
   }
 
   void linkGone(LinkOut l) {
@@ -49,17 +49,17 @@ struct NetlinkMonitor::Impl {
     for (auto a = addrs.begin(); a != addrs.end();) {
       a = a->second.index == l.index ? addrs.erase(a) : std::next(a);
     }
-    events.push_back({NetlinkEventOut::LinkDel, l, {}});
+    events.push_back({NetlinkEventOut::LinkDel, l, {}, {}, {}});
   }
 
   void addrSeen(const AddrOut& a) {
     addrs[Key(a)] = a;
-    events.push_back({NetlinkEventOut::AddrNew, {}, a});
+    events.push_back({NetlinkEventOut::AddrNew, {}, a, {}, {}});
   }
 
   void addrGone(const AddrOut& a) {
     addrs.erase(Key(a));
-    events.push_back({NetlinkEventOut::AddrDel, {}, a});
+    events.push_back({NetlinkEventOut::AddrDel, {}, a, {}, {}});
   }
 
   static void OnObject(nl_object* obj, void* arg) {
@@ -84,6 +84,18 @@ struct NetlinkMonitor::Impl {
         else self->addrGone(a);
         return;
       }
+      case RTM_NEWROUTE:
+      case RTM_DELROUTE: {
+        NetlinkEventOut e{self->msgType == RTM_NEWROUTE ? NetlinkEventOut::RouteNew : NetlinkEventOut::RouteDel, {}, {}, {}, {}};
+        if (nl::ToRoute(reinterpret_cast<rtnl_route*>(obj), &e.route)) self->events.push_back(std::move(e));
+        return;
+      }
+      case RTM_NEWRULE:
+      case RTM_DELRULE: {
+        NetlinkEventOut e{self->msgType == RTM_NEWRULE ? NetlinkEventOut::RuleNew : NetlinkEventOut::RuleDel, {}, {}, {}, {}};
+        if (nl::ToRule(reinterpret_cast<rtnl_rule*>(obj), &e.rule)) self->events.push_back(std::move(e));
+        return;
+      }
       default:
         return;
     }
@@ -92,7 +104,8 @@ struct NetlinkMonitor::Impl {
   static int OnValid(nl_msg* msg, void* arg) {
     auto* self = static_cast<Impl*>(arg);
     const int type = nlmsg_hdr(msg)->nlmsg_type;
-    if (type != RTM_NEWLINK && type != RTM_DELLINK && type != RTM_NEWADDR && type != RTM_DELADDR)
+    if (type != RTM_NEWLINK && type != RTM_DELLINK && type != RTM_NEWADDR && type != RTM_DELADDR &&
+        type != RTM_NEWROUTE && type != RTM_DELROUTE && type != RTM_NEWRULE && type != RTM_DELRULE)
       return NL_SKIP;
     self->msgType = type;
     // A message libnl cannot parse is dropped; the next dump or event corrects our view.
@@ -151,7 +164,9 @@ std::unique_ptr<NetlinkMonitor> NetlinkMonitor::Create(NlStatus* st) {
   nl_socket_disable_seq_check(sk);
   int err = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, Impl::OnValid, impl.get());
   if (err == 0)
-    err = nl_socket_add_memberships(sk, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, 0);
+    err = nl_socket_add_memberships(sk, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+                                    RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_RULE,
+                                    RTNLGRP_IPV6_RULE, 0);
   if (err == 0) err = nl_socket_set_nonblocking(sk);
   if (err < 0) {
     *st = nl::FromNle(err, "netlink: cannot subscribe to link and address events");

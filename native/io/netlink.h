@@ -39,13 +39,39 @@ struct AddrOut {
   int scope = 0;
 };
 
-struct NetlinkEventOut {
-  enum Type { LinkNew, LinkDel, AddrNew, AddrDel } type;
-  LinkOut link;  // LinkNew, LinkDel
-  AddrOut addr;  // AddrNew, AddrDel
+struct RouteOut {
+  int family = 0;  // 4 or 6
+  std::string dst;  // "" for the default route
+  int prefixLength = 0;
+  std::string gateway;  // "" when on-link
+  int oif = 0;
+  std::string prefsrc;
+  uint32_t table = 0;
+  uint32_t metric = 0;
+  int scope = 0;
+  int protocol = 0;
+  int type = 0;  // RTN_*
 };
 
-// Kernel-reported link and address changes, read from a non-blocking socket on the caller's loop.
+struct RuleOut {
+  int family = 0;
+  uint32_t priority = 0;
+  uint32_t table = 0;
+  std::string src;  // "" = from all
+  int srcLength = 0;
+  uint32_t fwmark = 0, fwmask = 0;
+  int action = 0;  // FR_ACT_*
+};
+
+struct NetlinkEventOut {
+  enum Type { LinkNew, LinkDel, AddrNew, AddrDel, RouteNew, RouteDel, RuleNew, RuleDel } type;
+  LinkOut link;  // LinkNew, LinkDel
+  AddrOut addr;  // AddrNew, AddrDel
+  RouteOut route;  // RouteNew, RouteDel
+  RuleOut rule;  // RuleNew, RuleDel
+};
+
+// Kernel-reported link, address, route and rule changes, read from a non-blocking socket on the caller's loop.
 class NetlinkMonitor {
  public:
   // Subscribes to link and IPv4/IPv6 address groups. nullptr and *st set on failure.
@@ -73,6 +99,17 @@ class NetlinkMonitor {
  private:
   explicit NetlinkMonitor(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// A policy rule: "from <src>/<len> fwmark <mark>/<mask> lookup <table>" at a priority.
+struct RuleReq {
+  int family = 4;
+  uint32_t priority = 0;
+  bool hasPriority = false;
+  uint32_t table = 0;
+  std::string src;  // "" = from all
+  int srcLength = 0;
+  uint32_t fwmark = 0, fwmask = 0;
 };
 
 struct AddressReq {
@@ -113,6 +150,12 @@ class NetlinkControl {
   NlStatus delRoute(const RouteReq& req);
   NlStatus listLinks(std::vector<LinkOut>* out);
   NlStatus listAddresses(int index, int family /*0 both*/, std::vector<AddrOut>* out);
+  // Every route of the family (0 both) in every table, or in one table when table != 0.
+  NlStatus listRoutes(int family, uint32_t table, std::vector<RouteOut>* out);
+  NlStatus addRule(const RuleReq& req);
+  NlStatus delRule(const RuleReq& req);
+  NlStatus listRules(int family, std::vector<RuleOut>* out);
+  NlStatus setLinkMtu(int index, uint32_t mtu);
 
   NetlinkControl(const NetlinkControl&) = delete;
   NetlinkControl& operator=(const NetlinkControl&) = delete;

@@ -7,6 +7,7 @@
 #include "io/netlink.h"
 #include "napi/addon.h"
 #include "napi/convert.h"
+#include "napi/netlink-convert.h"
 
 namespace sy::napi {
 namespace {
@@ -65,7 +66,12 @@ class NetlinkControlWrap : public Napi::ObjectWrap<NetlinkControlWrap> {
                         InstanceMethod<&NetlinkControlWrap::AddRoute>("addRoute"),
                         InstanceMethod<&NetlinkControlWrap::DelRoute>("delRoute"),
                         InstanceMethod<&NetlinkControlWrap::ListLinks>("listLinks"),
-                        InstanceMethod<&NetlinkControlWrap::ListAddresses>("listAddresses")});
+                        InstanceMethod<&NetlinkControlWrap::ListAddresses>("listAddresses"),
+                        InstanceMethod<&NetlinkControlWrap::ListRoutes>("listRoutes"),
+                        InstanceMethod<&NetlinkControlWrap::AddRule>("addRule"),
+                        InstanceMethod<&NetlinkControlWrap::DelRule>("delRule"),
+                        InstanceMethod<&NetlinkControlWrap::ListRules>("listRules"),
+                        InstanceMethod<&NetlinkControlWrap::SetLinkMtu>("setLinkMtu")});
   }
 
   explicit NetlinkControlWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetlinkControlWrap>(info) {}
@@ -148,6 +154,59 @@ class NetlinkControlWrap : public Napi::ObjectWrap<NetlinkControlWrap> {
       for (size_t i = 0; i < addrs.size(); ++i) out.Set(i, AddrToJs(env, addrs[i]));
       return out;
     });
+  }
+
+  Napi::Value ListRoutes(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber())
+      return MakeError(env, EINVAL, "listRoutes(family, table): bad arguments");
+    const int family = info[0].As<Napi::Number>().Int32Value();
+    const int64_t table = info[1].As<Napi::Number>().Int64Value();
+    if (table < 0 || table > 0xffffffffLL) return MakeError(env, EINVAL, "listRoutes: table out of range");
+    return Run(info, [&](io::NetlinkControl* c) -> Napi::Value {
+      std::vector<io::RouteOut> routes;
+      io::NlStatus st = c->listRoutes(family, static_cast<uint32_t>(table), &routes);
+      if (!st.ok()) return MakeError(env, st.err, st.message);
+      Napi::Array out = Napi::Array::New(env, routes.size());
+      for (size_t i = 0; i < routes.size(); ++i) out.Set(i, RouteToJs(env, routes[i]));
+      return out;
+    });
+  }
+
+  Napi::Value Rule(const Napi::CallbackInfo& info, bool add) {
+    Napi::Env env = info.Env();
+    io::RuleReq req;
+    std::string why;
+    if (info.Length() < 1 || !info[0].IsObject()) why = "rule spec must be an object";
+    else ReadRuleReq(info[0].As<Napi::Object>(), &req, &why);
+    if (!why.empty()) return MakeError(env, EINVAL, "rule spec: " + why);
+    return Run(info, [&](io::NetlinkControl* c) { return StatusToJs(env, add ? c->addRule(req) : c->delRule(req)); });
+  }
+  Napi::Value AddRule(const Napi::CallbackInfo& info) { return Rule(info, true); }
+  Napi::Value DelRule(const Napi::CallbackInfo& info) { return Rule(info, false); }
+
+  Napi::Value ListRules(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsNumber()) return MakeError(env, EINVAL, "listRules(family): bad arguments");
+    const int family = info[0].As<Napi::Number>().Int32Value();
+    return Run(info, [&](io::NetlinkControl* c) -> Napi::Value {
+      std::vector<io::RuleOut> rules;
+      io::NlStatus st = c->listRules(family, &rules);
+      if (!st.ok()) return MakeError(env, st.err, st.message);
+      Napi::Array out = Napi::Array::New(env, rules.size());
+      for (size_t i = 0; i < rules.size(); ++i) out.Set(i, RuleToJs(env, rules[i]));
+      return out;
+    });
+  }
+
+  Napi::Value SetLinkMtu(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber())
+      return MakeError(env, EINVAL, "setLinkMtu(index, mtu): bad arguments");
+    const int index = info[0].As<Napi::Number>().Int32Value();
+    const int64_t mtu = info[1].As<Napi::Number>().Int64Value();
+    if (mtu < 0 || mtu > 0xffffffffLL) return MakeError(env, EINVAL, "setLinkMtu: mtu out of range");
+    return Run(info, [&](io::NetlinkControl* c) { return StatusToJs(env, c->setLinkMtu(index, static_cast<uint32_t>(mtu))); });
   }
 
   std::unique_ptr<io::NetlinkControl> control_;

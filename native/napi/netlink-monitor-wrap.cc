@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // JS class NetlinkMonitor(callback): start() -> LinkInfo[] | error, stop(), portId(), stats().
-// The callback receives arrays of {type: 'link'|'address', op: 'new'|'del', link|address}.
+// The callback receives arrays of {type: 'link'|'address'|'route'|'rule', op: 'new'|'del', <type>: {...}}.
 #include <cerrno>
 #include <memory>
 
 #include "io/netlink.h"
 #include "napi/addon.h"
 #include "napi/convert.h"
+#include "napi/netlink-convert.h"
 #include "napi/fd-watcher.h"
 
 namespace sy::napi {
@@ -94,12 +95,19 @@ class NetlinkMonitorWrap : public Napi::ObjectWrap<NetlinkMonitorWrap> {
     for (size_t i = 0; i < events.size(); ++i) {
       const auto& e = events[i];
       Napi::Object o = Napi::Object::New(env);
-      const bool isLink = e.type == io::NetlinkEventOut::LinkNew || e.type == io::NetlinkEventOut::LinkDel;
-      const bool isNew = e.type == io::NetlinkEventOut::LinkNew || e.type == io::NetlinkEventOut::AddrNew;
-      o.Set("type", isLink ? "link" : "address");
+      using E = io::NetlinkEventOut;
+      const bool isNew = e.type == E::LinkNew || e.type == E::AddrNew || e.type == E::RouteNew || e.type == E::RuleNew;
       o.Set("op", isNew ? "new" : "del");
-      if (isLink) o.Set("link", LinkToJs(env, e.link));
-      else o.Set("address", AddrToJs(env, e.addr));
+      switch (e.type) {
+        case E::LinkNew:
+        case E::LinkDel: o.Set("type", "link"); o.Set("link", LinkToJs(env, e.link)); break;
+        case E::AddrNew:
+        case E::AddrDel: o.Set("type", "address"); o.Set("address", AddrToJs(env, e.addr)); break;
+        case E::RouteNew:
+        case E::RouteDel: o.Set("type", "route"); o.Set("route", RouteToJs(env, e.route)); break;
+        case E::RuleNew:
+        case E::RuleDel: o.Set("type", "rule"); o.Set("rule", RuleToJs(env, e.rule)); break;
+      }
       arr.Set(i, o);
     }
     CallFromLoop(env, Value(), callback_, arr);
