@@ -3,14 +3,16 @@
 import type {
   AcdClient, AcdEvent, ArpOptions, Ipv4llClient, Ipv4llEvent,
   AddressEvent, AddressInfo, AddressSpec, Dhcp4Client, Dhcp4Event, Dhcp4Lease, Dhcp4Options, LinkEvent, LinkInfo,
-  Netlink, Platform, RouteSpec,
+  Netlink, Platform, RouteSpec, RouteEvent, RouteInfo, RuleEvent, RuleInfo, RuleSpec,
 } from '../../ts/platform/types';
 import { PlatformError } from '../../ts/platform/types';
 
 export type NetlinkRequest =
   | { op: 'setLinkUp'; index: number; up: boolean }
   | { op: 'addAddress' | 'delAddress'; spec: AddressSpec }
-  | { op: 'addRoute' | 'delRoute'; route: RouteSpec };
+  | { op: 'addRoute' | 'delRoute'; route: RouteSpec }
+  | { op: 'addRule' | 'delRule'; rule: RuleSpec }
+  | { op: 'setLinkMtu'; index: number; mtu: number };
 
 export const IFF_UP = 0x1;
 export const IFF_RUNNING = 0x40;
@@ -97,6 +99,22 @@ export class FakeNetlink implements Netlink {
 
   async addRoute(route: RouteSpec): Promise<void> { this.requests.push({ op: 'addRoute', route: { ...route } }); }
   async delRoute(route: RouteSpec): Promise<void> { this.requests.push({ op: 'delRoute', route: { ...route } }); }
+  /** routes and rules are recorded, not modelled; a test that needs a table sets these */
+  routes: RouteInfo[] = [];
+  rules: RuleInfo[] = [];
+  listRoutes(family: 0 | 4 | 6, table = 0): RouteInfo[] {
+    return this.routes.filter((r) => (family === 0 || r.family === family) && (table === 0 || r.table === table));
+  }
+  onRoute(_fn: (ev: RouteEvent) => void): void {}
+  async addRule(rule: RuleSpec): Promise<void> { this.requests.push({ op: 'addRule', rule: { ...rule } }); }
+  async delRule(rule: RuleSpec): Promise<void> { this.requests.push({ op: 'delRule', rule: { ...rule } }); }
+  listRules(family: 0 | 4 | 6): RuleInfo[] { return this.rules.filter((r) => family === 0 || r.family === family); }
+  onRule(_fn: (ev: RuleEvent) => void): void {}
+  async setLinkMtu(index: number, mtu: number): Promise<void> {
+    this.requests.push({ op: 'setLinkMtu', index, mtu });
+    const l = this.links.get(index);
+    if (l) l.mtu = mtu;
+  }
 
   private emitLink(ev: LinkEvent): void { for (const f of this.linkListeners) f(ev); }
 }
@@ -160,6 +178,12 @@ export class FakePlatform implements Platform {
     return c;
   }
   now(): number { return this.time; }
+  hostname = 'localhost';
+  domainname = '(none)';
+  ipv6Enabled = new Map<string, boolean>();
+  setHostname(name: string): void { this.hostname = name; }
+  setDomainname(name: string): void { this.domainname = name; }
+  setIPv6Enabled(ifname: string, on: boolean): void { this.ipv6Enabled.set(ifname, on); }
   /** the most recently created client */
   get dhcp(): FakeDhcp4Client { return this.dhcpClients[this.dhcpClients.length - 1]; }
 }

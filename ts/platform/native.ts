@@ -22,6 +22,11 @@ import {
   type Netlink,
   type Platform,
   type RouteSpec,
+  type RouteEvent,
+  type RouteInfo,
+  type RuleEvent,
+  type RuleInfo,
+  type RuleSpec,
 } from './types';
 
 interface NativeError {
@@ -31,7 +36,9 @@ interface NativeError {
 
 type NativeNetlinkEvent =
   | { type: 'link'; op: 'new' | 'del'; link: LinkInfo }
-  | { type: 'address'; op: 'new' | 'del'; address: AddressInfo };
+  | { type: 'address'; op: 'new' | 'del'; address: AddressInfo }
+  | { type: 'route'; op: 'new' | 'del'; route: RouteInfo }
+  | { type: 'rule'; op: 'new' | 'del'; rule: RuleInfo };
 
 interface NativeMonitor {
   start(): LinkInfo[] | NativeError;
@@ -48,6 +55,11 @@ interface NativeControl {
   delRoute(route: RouteSpec): NativeError | null;
   listLinks(): LinkInfo[] | NativeError;
   listAddresses(index: number, family: number): AddressInfo[] | NativeError;
+  listRoutes(family: number, table: number): RouteInfo[] | NativeError;
+  addRule(rule: RuleSpec): NativeError | null;
+  delRule(rule: RuleSpec): NativeError | null;
+  listRules(family: number): RuleInfo[] | NativeError;
+  setLinkMtu(index: number, mtu: number): NativeError | null;
 }
 
 interface NativeDhcp4Client {
@@ -150,6 +162,8 @@ export class NativeNetlink implements Netlink {
   private controlSocket: NativeControl | undefined;
   private readonly linkListeners: ((ev: LinkEvent) => void)[] = [];
   private readonly addressListeners: ((ev: AddressEvent) => void)[] = [];
+  private readonly routeListeners: ((ev: RouteEvent) => void)[] = [];
+  private readonly ruleListeners: ((ev: RuleEvent) => void)[] = [];
 
   constructor(private readonly native: NativeAddon) {}
 
@@ -198,6 +212,34 @@ export class NativeNetlink implements Netlink {
     return settle(this.control().delRoute(route));
   }
 
+  listRoutes(family: 0 | 4 | 6, table = 0): RouteInfo[] {
+    return unwrap(this.control().listRoutes(family, table));
+  }
+
+  onRoute(listener: (ev: RouteEvent) => void): void {
+    this.routeListeners.push(listener);
+  }
+
+  addRule(rule: RuleSpec): Promise<void> {
+    return settle(this.control().addRule(rule));
+  }
+
+  delRule(rule: RuleSpec): Promise<void> {
+    return settle(this.control().delRule(rule));
+  }
+
+  listRules(family: 0 | 4 | 6): RuleInfo[] {
+    return unwrap(this.control().listRules(family));
+  }
+
+  onRule(listener: (ev: RuleEvent) => void): void {
+    this.ruleListeners.push(listener);
+  }
+
+  setLinkMtu(index: number, mtu: number): Promise<void> {
+    return settle(this.control().setLinkMtu(index, mtu));
+  }
+
   /** Current links, without starting the monitor. */
   listLinks(): LinkInfo[] {
     return unwrap(this.control().listLinks());
@@ -215,7 +257,9 @@ export class NativeNetlink implements Netlink {
   private deliver(events: NativeNetlinkEvent[]): void {
     for (const ev of events) {
       if (ev.type === 'link') emitAll(this.linkListeners, { type: ev.op, link: ev.link }, 'link');
-      else emitAll(this.addressListeners, { type: ev.op, address: ev.address }, 'address');
+      else if (ev.type === 'address') emitAll(this.addressListeners, { type: ev.op, address: ev.address }, 'address');
+      else if (ev.type === 'route') emitAll(this.routeListeners, { type: ev.op, route: ev.route }, 'route');
+      else emitAll(this.ruleListeners, { type: ev.op, rule: ev.rule }, 'rule');
     }
   }
 }
@@ -307,5 +351,13 @@ export function createNativePlatform(): NativePlatform {
     createIpv4ll: (opts: ArpOptions): Ipv4llClient =>
       new NativeArp<Ipv4llEvent>((cb) => native.createIpv4ll(opts, cb)),
     now: (): number => native.boottime(),
+    // /proc writes act on the daemon's own UTS and network namespace, which is what sethostname(2)
+    // and ConnMan's sysctl writes do too.
+    setHostname: (name: string): void => fs.writeFileSync('/proc/sys/kernel/hostname', name),
+    setDomainname: (name: string): void => fs.writeFileSync('/proc/sys/kernel/domainname', name),
+    setIPv6Enabled: (ifname: string, on: boolean): void => {
+      if (ifname.includes('/') || ifname === '.' || ifname === '..') throw new PlatformError(`bad interface name ${ifname}`, 22);
+      fs.writeFileSync(`/proc/sys/net/ipv6/conf/${ifname}/disable_ipv6`, on ? '0' : '1');
+    },
   };
 }

@@ -53,6 +53,45 @@ export interface RouteSpec {
   scope?: number;
 }
 
+/** A route as the kernel reports it (dumps and events). */
+export interface RouteInfo {
+  family: 4 | 6;
+  /** "" for the default route */
+  dst: string;
+  prefixLength: number;
+  gateway?: string;
+  oif: number;
+  prefsrc?: string;
+  table: number;
+  metric: number;
+  scope: number;
+  /** RTPROT_*: 2 kernel, 3 boot, 4 static, 9 ra, 16 dhcp */
+  protocol: number;
+  /** RTN_*: 1 unicast, 2 local, 3 broadcast, ... */
+  type: number;
+}
+
+export type RouteEvent = { type: 'new' | 'del'; route: RouteInfo };
+
+/** A policy rule: from <src>/<srcLength> [fwmark <fwmark>/<fwmask>] lookup <table>. */
+export interface RuleSpec {
+  family: 4 | 6;
+  priority?: number;
+  table: number;
+  src?: string;
+  srcLength?: number;
+  fwmark?: number;
+  fwmask?: number;
+}
+
+export interface RuleInfo extends RuleSpec {
+  priority: number;
+  /** FR_ACT_*: 1 lookup table, ... */
+  action: number;
+}
+
+export type RuleEvent = { type: 'new' | 'del'; rule: RuleInfo };
+
 export interface AddressSpec {
   index: number;
   family: 4 | 6;
@@ -90,7 +129,16 @@ export interface Netlink {
   /** replaces an existing identical route (NLM_F_REPLACE) */
   addRoute(route: RouteSpec): Promise<void>;
   delRoute(route: RouteSpec): Promise<void>;
+  /** every route of a family (0 both) in every table, or in one table when table > 0 */
+  listRoutes(family: 0 | 4 | 6, table?: number): RouteInfo[];
+  onRoute(listener: (ev: RouteEvent) => void): void;
+  addRule(rule: RuleSpec): Promise<void>;
+  delRule(rule: RuleSpec): Promise<void>;
+  listRules(family: 0 | 4 | 6): RuleInfo[];
+  onRule(listener: (ev: RuleEvent) => void): void;
+  setLinkMtu(index: number, mtu: number): Promise<void>;
 }
+
 
 export interface Dhcp4Route {
   destination: string;
@@ -198,4 +246,9 @@ export interface Platform {
   createIpv4ll(opts: ArpOptions): Ipv4llClient;
   /** seconds on CLOCK_BOOTTIME */
   now(): number;
+  /** the hostname / NIS domain name of the daemon's UTS namespace */
+  setHostname(name: string): void;
+  setDomainname(name: string): void;
+  /** /proc/sys/net/ipv6/conf/<ifname>/disable_ipv6, as ConnMan toggles it for IPv6 method off */
+  setIPv6Enabled(ifname: string, on: boolean): void;
 }
