@@ -80,8 +80,57 @@ export function introspectXml(objects: ReadonlyMap<string, ReadonlyMap<string, I
   return x + children.map((c) => `<node name="${c}"/>`).join('') + '</node>';
 }
 
+/** A method call to another peer failed: `errorName` is the D-Bus error name it answered with. */
+export class RemoteCallError extends Error {
+  constructor(readonly errorName: string, message: string) { super(`${errorName}: ${message}`); }
+}
+
+/** Which signals to receive; fields left out match anything. */
+export interface SignalMatch {
+  /** A unique name is also checked here; a well-known name only by the bus daemon's match rule. */
+  sender?: string;
+  path?: string;
+  pathNamespace?: string;
+  interface?: string;
+  member?: string;
+  arg0?: string;
+}
+
+export interface ReceivedSignal {
+  sender: string;
+  path: string;
+  interface: string;
+  member: string;
+  body: unknown[];
+}
+
+function matchRule(m: SignalMatch): string {
+  const q = (v: string) => `'${v.replace(/'/g, "'\\''")}'`;
+  const parts = ["type='signal'"];
+  if (m.sender) parts.push(`sender=${q(m.sender)}`);
+  if (m.path) parts.push(`path=${q(m.path)}`);
+  if (m.pathNamespace) parts.push(`path_namespace=${q(m.pathNamespace)}`);
+  if (m.interface) parts.push(`interface=${q(m.interface)}`);
+  if (m.member) parts.push(`member=${q(m.member)}`);
+  if (m.arg0 !== undefined) parts.push(`arg0=${q(m.arg0)}`);
+  return parts.join(',');
+}
+
+function signalMatches(m: SignalMatch, msg: dbus.Message): boolean {
+  if (m.sender?.startsWith(':') && msg.sender !== m.sender) return false;
+  if (m.path && msg.path !== m.path) return false;
+  if (m.pathNamespace && m.pathNamespace !== '/' && msg.path !== m.pathNamespace && !msg.path?.startsWith(m.pathNamespace + '/')) return false;
+  if (m.interface && msg.interface !== m.interface) return false;
+  if (m.member && msg.member !== m.member) return false;
+  if (m.arg0 !== undefined && (msg.body ?? [])[0] !== m.arg0) return false;
+  return true;
+}
+
+const SIGNAL = dbus.MessageType.SIGNAL as unknown as number;
+
 export class Bus {
   private objects = new Map<string, Map<string, InterfaceDef>>();
+  private subscriptions = new Set<{ match: SignalMatch; fn: (s: ReceivedSignal) => void }>();
   private ownedName?: string;
 
   private constructor(private readonly conn: dbus.MessageBus) {
@@ -116,6 +165,63 @@ export class Bus {
   }
 
   disconnect(): void { this.conn.disconnect(); }
+
+  // ---- client side: calling other peers (wpa_supplicant, iwd, ...) and receiving their signals ----
+
+  /** Our unique name on the bus. */
+  get uniqueName(): string { return (this.conn as unknown as { name: string }).name; }
+
+  /** A Variant for an a{sv} value; plugins build dictionaries without importing dbus-next. */
+  variant(signature: string, value: unknown): Variant { return new dbus.Variant(signature, value); }
+
+  /** Calls a method on another peer; resolves with the reply body, rejects with RemoteCallError. */
+  async call(destination: string, path: string, iface: string, member: string, signature = '', body: unknown[] = []): Promise<unknown[]> {
+    const msg = new dbus.Message({ destination, path, interface: iface, member, signature, body });
+    try {
+      const reply = await this.conn.call(msg);
+      return reply?.body ?? [];
+    } catch (e) {
+      if (e instanceof dbus.DBusError) throw new RemoteCallError(e.type, e.text);
+      throw e;
+    }
+  }
+
+  /** Receives signals matching `match` until the returned function is called. */
+  async subscribe(match: SignalMatch, fn: (s: ReceivedSignal) => void): Promise<() => Promise<void>> {
+    if (this.subscriptions.size === 0) this.conn.on('message', this.onMessage);
+    const sub = { match, fn };
+    this.subscriptions.add(sub);
+    const rule = matchRule(match);
+    await this.call('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'AddMatch', 's', [rule]);
+    return async () => {
+      if (!this.subscriptions.delete(sub)) return;
+      if (this.subscriptions.size === 0) this.conn.off('message', this.onMessage);
+      await this.call('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'RemoveMatch', 's', [rule])
+        .catch(() => undefined); // the connection may be gone already
+    };
+  }
+
+  /** The unique name owning `name` now, or undefined when nobody does. */
+  async nameOwner(name: string): Promise<string | undefined> {
+    try {
+      const [owner] = await this.call('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'GetNameOwner', 's', [name]);
+      return owner as string;
+    } catch (e) {
+      if (e instanceof RemoteCallError && e.errorName === 'org.freedesktop.DBus.Error.NameHasNoOwner') return undefined;
+      throw e;
+    }
+  }
+
+  private onMessage = (msg: dbus.Message): void => {
+    if ((msg.type as unknown as number) !== SIGNAL) return;
+    const s: ReceivedSignal = { sender: msg.sender, path: msg.path, interface: msg.interface, member: msg.member, body: msg.body ?? [] };
+    for (const sub of [...this.subscriptions]) {
+      if (!signalMatches(sub.match, msg)) continue;
+      try { sub.fn(s); } catch (e) {
+        process.stderr.write(`switchyardd: signal handler for ${s.interface}.${s.member} failed: ${(e as Error)?.stack ?? e}\n`);
+      }
+    }
+  };
 
   /** Registers interfaces at a path; "/" also carries ObjectManager, which announces later objects. */
   export(path: string, defs: InterfaceDef[]): void {
