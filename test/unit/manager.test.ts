@@ -164,13 +164,13 @@ test('loopback is brought up with 127.0.0.1/8', async () => {
   assert.equal(rig.daemon.manager.technologies.length, 0, 'no technology without a device');
 });
 
-test('stopping the daemon releases the lease and removes what it installed', async () => {
+test('stopping the daemon keeps the lease for INIT-REBOOT (no RELEASE) and removes what it installed', async () => {
   const rig = await startRig();
   await tick(rig);
   rig.platform.dhcp.emit({ type: 'bound', lease: lease() });
   await settle();
   await rig.daemon.stop();
-  assert.deepEqual(rig.platform.dhcp.stops, [true]);
+  assert.deepEqual(rig.platform.dhcp.stops, [false]);
   assert.deepEqual(rig.platform.netlink.addresses.filter((a) => a.index === 2), []);
   assert.equal(rig.platform.netlink.started, false);
 });

@@ -54,5 +54,8 @@ export class Daemon {
   }
 
   start(): Promise<void> { return this.runner.start(); }
-  stop(): Promise<void> { return this.runner.stop(); }
+  stop(): Promise<void> {
+    this.manager.shuttingDown = true;
+    return this.runner.stop();
+  }
 }

@@ -11,7 +11,8 @@ import type { Clock, TimerHandle } from './clock';
 import { Emitter } from './emitter';
 import { ConnmanError } from './errors';
 import { Device } from './device';
-import { Ipv4Dhcp } from './ipv4-dhcp';
+import { FileLeaseStore, Ipv4Dhcp, linkLocalLease } from './ipv4-dhcp';
+import { FileStore } from '../config/storage';
 import type { Logger } from './log';
 import type { ResolvWriter } from './resolv';
 import { Service, ServiceProperty, ServiceState, ServiceType, isConnected, isConnecting } from './service';
@@ -61,6 +62,9 @@ export class Manager extends Emitter<ManagerEvents> {
   private autoconnectScheduled = false;
   /** Nameservers to announce when the link really goes (connmand sends it after the Powered reply) */
   private nameserversStale = new Set<Service>();
+
+  /** Set by the daemon before its modules stop: keep DHCP leases (no RELEASE) for INIT-REBOOT next run. */
+  shuttingDown = false;
 
   constructor(readonly deps: ManagerDeps) { super(); }
 
@@ -301,6 +305,7 @@ export class Manager extends Emitter<ManagerEvents> {
       { ifindex: svc.ifindex, ifname: svc.ifname, mac: svc.mac },
       {
         bound: (lease) => { if (this.ipv4.get(svc) === dhcp) this.onBound(svc, lease); },
+        linkLocal: (address) => { if (this.ipv4.get(svc) === dhcp) this.onBound(svc, linkLocalLease(address)); },
         lost: () => {
           if (this.ipv4.get(svc) !== dhcp) return;
           svc.ipv4 = undefined;
@@ -311,11 +316,12 @@ export class Manager extends Emitter<ManagerEvents> {
           this.writeResolv();
         },
       },
-      // No INIT-REBOOT with IPv4.DHCP.LastAddress: every stop sends RELEASE (as gdhcp does), and a server
-      // that has forgotten a released lease stays silent to INIT-REBOOT (RFC 2131 4.3.2), which stalled
-      // the lab's re-enable for 30 s+. gdhcp only hints the old address in DISCOVER; Dhcp4Options has no
-      // such hint yet.
-      { vendorClass: this.deps.config.VendorClassID });
+      // INIT-REBOOT only from dhcp4.lease, which a RELEASE (user disconnect) deletes: a server that has
+      // forgotten a released lease stays silent to INIT-REBOOT (RFC 2131 4.3.2).
+      {
+        vendorClass: this.deps.config.VendorClassID, acd: this.deps.config.AddressConflictDetection,
+        leaseStore: this.deps.store instanceof FileStore ? new FileLeaseStore(`${this.deps.store.dir}/${svc.id}`) : undefined,
+      });
     this.ipv4.set(svc, dhcp);
     dhcp.start();
   }
@@ -373,7 +379,7 @@ export class Manager extends Emitter<ManagerEvents> {
     }
     const dhcp = this.ipv4.get(svc);
     this.ipv4.delete(svc);
-    if (dhcp) await dhcp.stop(true);
+    if (dhcp) await dhcp.stop(!this.shuttingDown);
     svc.ipv4 = undefined;
     svc.nameservers = [];
     svc.timeservers = [];
