@@ -150,17 +150,21 @@ export function unescapeValue(raw: string): string {
   return out;
 }
 
+/**
+ * GKeyFile's escaping: spaces and tabs are escaped only while still leading (at the start, or right after
+ * an escaped list separator), newline, CR and backslash always, the separator only inside lists.
+ */
 export function escapeValue(value: string, separator: string): string {
   let out = '';
-  for (let i = 0; i < value.length; i++) {
-    const ch = value[i];
-    if (ch === ' ' && i === 0) out += '\\s';
+  let leading = true;
+  for (const ch of value) {
+    if (ch === ' ') out += leading ? '\\s' : ' ';
+    else if (ch === '\t') out += leading ? '\\t' : '\t';
     else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
     else if (ch === '\r') out += '\\r';
-    else if (ch === '\\') out += '\\\\';
-    else if (separator && ch === separator) out += '\\' + ch;
-    else out += ch;
+    else if (ch === '\\') { out += '\\\\'; leading = false; }
+    else if (separator && ch === separator) { out += '\\' + ch; leading = true; }
+    else { out += ch; leading = false; }
   }
   return out;
 }

@@ -2,7 +2,8 @@
 // one `<service-id>/settings` per saved service. Everything is written through writeFileAtomic.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KeyFile } from './keyfile';
+import { KeyFile, KeyFileError } from './keyfile';
+import type { ProblemSink } from './service-store';
 import { writeFileAtomic } from './atomic-write';
 
 /** What core needs from storage; a memory implementation backs unit tests. */
@@ -14,7 +15,7 @@ export interface Store {
 }
 
 export class FileStore implements Store {
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, private readonly onProblem?: ProblemSink) {
     // ConnMan creates STORAGEDIR 0755, then umask 0077 for everything below it.
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
@@ -34,7 +35,10 @@ export class FileStore implements Store {
     try { text = fs.readFileSync(file, 'utf8'); } catch { return undefined; }
     try { return KeyFile.parse(text); } catch (e) {
       // A corrupt state file must not stop the daemon; ConnMan starts over with an empty keyfile too.
-      process.stderr.write(`switchyardd: ignoring ${file}: ${(e as Error).message}\n`);
+      const line = e instanceof KeyFileError ? e.line : undefined;
+      const message = e instanceof KeyFileError ? e.detail : (e as Error).message;
+      if (this.onProblem) this.onProblem({ file, line, message });
+      else process.stderr.write(`switchyardd: ignoring ${file}${line ? `:${line}` : ''}: ${message}\n`);
       return undefined;
     }
   }
