@@ -255,6 +255,14 @@ export class Lab {
     return run(['ip', 'netns', 'exec', side === 'near' ? this.near : this.far, ...argv], { timeoutMs });
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the first uplink's dnsmasq: the DHCP server goes silent while
+   * the link and its carrier stay as they are (a server that is gone, not a cable that is pulled). */
+  pauseDnsmasq(paused: boolean): void {
+    const pid = this.dnsmasq?.proc.pid;
+    if (pid === undefined) throw new Error('dnsmasq is not running');
+    process.kill(pid, paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   leases(): Lease[] {
     return readLeases(this.leasePath);
   }
