@@ -5,9 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MAIN_CONF_KEYS, loadMainConf, parseMainConf } from '../../ts/config/main-conf';
 
-test('the table has all 34 keys', () => {
-  assert.equal(MAIN_CONF_KEYS.length, 34);
-  assert.equal(new Set(MAIN_CONF_KEYS.map((k) => k.key)).size, 34);
+test('the table has all 34 ConnMan keys plus the Switchyard extension KeepExistingConfiguration', () => {
+  assert.equal(MAIN_CONF_KEYS.length, 35);
+  assert.equal(new Set(MAIN_CONF_KEYS.map((k) => k.key)).size, 35);
+  assert.ok(MAIN_CONF_KEYS.some((k) => k.key === 'KeepExistingConfiguration'));
 });
 
 test('an empty file gives ConnMan defaults', () => {

@@ -46,6 +46,9 @@ export interface MainConfig {
   Localtime: string;
   RegdomFollowsTimezone: boolean;
   ResolvConf?: string;
+  /** Switchyard extension (docs/main-conf-extensions.md): interface globs whose addresses and routes
+   * present at start are kept instead of flushed */
+  KeepExistingConfiguration: string[];
 }
 
 const SERVICE_TYPES = new Set(['system', 'ethernet', 'wifi', 'bluetooth', 'cellular', 'gps', 'vpn', 'gadget', 'p2p']);
@@ -99,6 +102,7 @@ export const MAIN_CONF_KEYS: readonly KeySpec[] = [
   { key: 'Localtime', parse: str, def: '/etc/localtime' },
   { key: 'RegdomFollowsTimezone', parse: connmanBool, def: false },
   { key: 'ResolvConf', parse: str, def: undefined },
+  { key: 'KeepExistingConfiguration', parse: list, def: [] },
 ];
 
 export interface LoadResult { config: MainConfig; warnings: string[]; exists: boolean }

@@ -14,13 +14,28 @@ export interface Applier {
 const addrKey = (a: AddressSpec) => `${a.family}/${a.address}/${a.prefixLength}`;
 const routeKey = (r: RouteSpec) => `${r.family}/${r.dst}/${r.prefixLength}/${r.gateway ?? ''}/${r.table ?? ''}/${r.metric ?? 0}/${r.scope ?? 0}`;
 
-/** Applies over rtnetlink, remembering what it installed per link so a new desired state is a diff. */
+/**
+ * Applies over rtnetlink, remembering what it installed per link so a new desired state is a diff.
+ * Requests for one link go through one queue: a second apply starts only when the first has finished,
+ * so its diff is taken against what really went in and two callers never race on the same routes.
+ * Links are independent of each other.
+ */
 export class NetlinkApplier implements Applier {
   private applied = new Map<number, LinkConfig>();
+  private queues = new Map<number, Promise<void>>();
 
   constructor(private readonly netlink: Netlink, private readonly onError: (msg: string) => void = () => {}) {}
 
-  async apply(ifindex: number, desired: LinkConfig): Promise<void> {
+  apply(ifindex: number, desired: LinkConfig): Promise<void> {
+    const snapshot: LinkConfig = { addresses: [...desired.addresses], routes: [...desired.routes] };
+    const prev = this.queues.get(ifindex) ?? Promise.resolve();
+    const next = prev.catch(() => {}).then(() => this.applyNow(ifindex, snapshot));
+    this.queues.set(ifindex, next);
+    void next.finally(() => { if (this.queues.get(ifindex) === next) this.queues.delete(ifindex); });
+    return next;
+  }
+
+  private async applyNow(ifindex: number, desired: LinkConfig): Promise<void> {
     const prev = this.applied.get(ifindex) ?? EMPTY_LINK_CONFIG;
     const wantA = new Set(desired.addresses.map(addrKey));
     const wantR = new Set(desired.routes.map(routeKey));

@@ -6,7 +6,10 @@ import type { MainConfig } from '../config/main-conf';
 import type { Store } from '../config/storage';
 import { connmanTimestamp } from '../config/storage';
 import { KeyFile } from '../config/keyfile';
-import type { Applier } from './applier';
+import type { Applier, LinkConfig } from './applier';
+import { EMPTY_LINK_CONFIG } from './applier';
+import { IPv4Config, IPv6Config, loadIPv4Config, loadIPv6Config, saveIPConfig } from './ipconfig';
+import { ServiceLinkState, StaticRoute, desiredLinks, isValidHostname } from './routing';
 import type { Clock, TimerHandle } from './clock';
 import { Emitter } from './emitter';
 import { ConnmanError } from './errors';
@@ -62,6 +65,16 @@ export class Manager extends Emitter<ManagerEvents> {
   private autoconnectScheduled = false;
   /** Nameservers to announce when the link really goes (connmand sends it after the Powered reply) */
   private nameserversStale = new Set<Service>();
+  /** what each service's DHCP/IPv4-LL engine last asked for on its link */
+  private dhcpLink = new Map<Service, LinkConfig>();
+  /** services whose manual/fixed IPv4 or manual IPv6 configuration is switched on */
+  private staticV4 = new Set<Service>();
+  private staticV6 = new Set<Service>();
+  /** services on their way down: they keep their addresses but no longer hold the default route */
+  private leaving = new Set<Service>();
+  /** last desired state handed to the applier, per link, to skip no-op applies */
+  private linkState = new Map<number, string>();
+  private defaultService?: Service;
 
   /** Set by the daemon before its modules stop: keep DHCP leases (no RELEASE) for INIT-REBOOT next run. */
   shuttingDown = false;
@@ -78,6 +91,7 @@ export class Manager extends Emitter<ManagerEvents> {
       this.deps.store.saveGlobal(kf);
     }
     this.updateState();
+    this.deps.platform.netlink.onAddress((ev) => this.onKernelAddress(ev.type, ev.address));
   }
 
   async stop(): Promise<void> {
@@ -227,7 +241,15 @@ export class Manager extends Emitter<ManagerEvents> {
     this.services.push(svc);
     this.emit('service-added', svc);
     this.sort();
-    if (svc.favorite && svc.autoconnect) this.scheduleAutoconnect();
+    if (!svc.favorite || !svc.autoconnect) return;
+    if (svc.type === 'ethernet' || svc.type === 'gadget') {
+      // ConnMan connects a favourite cable as soon as it appears, whatever else is connected, so
+      // every plugged uplink comes up (service_complete -> __connman_service_connect for these types).
+      this.deps.clock.setTimeout(() => {
+        if (!this.services.includes(svc) || svc.state !== 'idle' || svc.ignore) return;
+        this.connectService(svc, 'auto').catch((e) => this.deps.log.debug('manager', `autoconnect ${svc.id}: ${(e as Error).message}`));
+      }, 0);
+    } else this.scheduleAutoconnect();
   }
 
   async removeService(svc: Service): Promise<void> {
@@ -258,7 +280,7 @@ export class Manager extends Emitter<ManagerEvents> {
         void this.failService(svc, 'connect-failed');
       }, CONNECT_TIMEOUT_MS);
       this.pending.set(svc, { resolve, reject, timer });
-      this.startIPv4(svc);
+      this.startIPConfig(svc);
     });
   }
 
@@ -297,11 +319,199 @@ export class Manager extends Emitter<ManagerEvents> {
     svc.modified = new Date();
     this.saveService(svc);
     this.emit('services-sorted');
+    void this.updateRouting();
+  }
+
+  /** SetProperty IPv4.Configuration: validate (done by the caller), store, and re-apply live. */
+  async setIPv4Config(svc: Service, cfg: IPv4Config): Promise<void> {
+    if (svc.immutable || svc.type === 'vpn') throw new ConnmanError('NotSupported');
+    const active = isConnected(svc.state) || isConnecting(svc.state);
+    if (active) await this.stopIPv4(svc, true);
+    svc.ipv4Config = cfg;
+    svc.notify(svc, 'IPv4.Configuration');
+    if (svc.modified) this.saveService(svc);
+    if (active) this.startIPv4(svc);
+  }
+
+  /** SetProperty IPv6.Configuration, likewise. */
+  async setIPv6Config(svc: Service, cfg: IPv6Config): Promise<void> {
+    if (svc.immutable || svc.type === 'vpn') throw new ConnmanError('NotSupported');
+    const active = isConnected(svc.state) || isConnecting(svc.state);
+    if (active) this.stopIPv6(svc);
+    svc.ipv6Config = cfg;
+    svc.notify(svc, 'IPv6.Configuration');
+    if (svc.modified) this.saveService(svc);
+    if (active) this.startIPv6(svc);
+    await this.updateRouting();
+  }
+
+  private startIPConfig(svc: Service): void {
+    this.setState(svc, 'configuration');
+    this.startIPv6(svc);
+    this.startIPv4(svc);
   }
 
   private startIPv4(svc: Service): void {
+    switch (svc.ipv4Config.method) {
+      case 'dhcp':
+      case 'auto':
+        this.startDhcp(svc);
+        return;
+      case 'manual':
+      case 'fixed':
+        void this.startStaticIPv4(svc);
+        return;
+      case 'off':
+        this.maybeReadyWithoutIPv4(svc);
+        return;
+    }
+  }
+
+  private async startStaticIPv4(svc: Service): Promise<void> {
+    const c = svc.ipv4Config;
+    if (!c.address) return; // manual without an address: nothing to configure, as in ConnMan
     this.setState(svc, 'configuration');
-    const dhcp = new Ipv4Dhcp(this.deps.platform, this.deps.applier,
+    this.staticV4.add(svc);
+    await this.updateRouting();
+    if (!this.staticV4.has(svc)) return;
+    svc.ipv4 = { address: c.address, prefixLength: c.prefixLength ?? 24, gateway: c.gateway };
+    this.setState(svc, 'ready');
+    svc.notify(svc, 'IPv4');
+  }
+
+  /** IPv4 off: the service is ready once IPv6 is (manual at once, auto when SLAAC gives an address). */
+  private maybeReadyWithoutIPv4(svc: Service): void {
+    if (svc.ipv4Config.method === 'off' && svc.ipv6 && isConnecting(svc.state)) this.setState(svc, 'ready');
+  }
+
+  private async stopIPv4(svc: Service, release: boolean): Promise<void> {
+    const dhcp = this.ipv4.get(svc);
+    this.ipv4.delete(svc);
+    this.staticV4.delete(svc);
+    this.dhcpLink.delete(svc);
+    if (dhcp) await dhcp.stop(release);
+    const had = svc.ipv4 !== undefined;
+    svc.ipv4 = undefined;
+    svc.lease = undefined;
+    await this.updateRouting();
+    if (had) {
+      if (isConnected(svc.state) && !svc.ipv6) this.setState(svc, 'configuration');
+      svc.notify(svc, 'IPv4');
+    }
+  }
+
+  private startIPv6(svc: Service): void {
+    const c = svc.ipv6Config;
+    try { this.deps.platform.setIPv6Enabled(svc.ifname, c.method !== 'off'); } catch (e) {
+      this.deps.log.debug('manager', `ipv6 ${svc.ifname}: ${(e as Error).message}`);
+    }
+    if ((c.method === 'manual' || c.method === 'fixed') && c.address) {
+      this.staticV6.add(svc);
+      svc.ipv6 = { address: c.address, prefixLength: c.prefixLength ?? 64, gateway: c.gateway };
+      void this.updateRouting().then(() => { svc.notify(svc, 'IPv6'); this.maybeReadyWithoutIPv4(svc); });
+    } else if (c.method === 'auto') {
+      const global = this.deps.platform.netlink.listAddresses(svc.ifindex, 6).find((a) => a.scope === 0);
+      if (global) svc.ipv6 = { address: global.address, prefixLength: global.prefixLength };
+    }
+  }
+
+  private stopIPv6(svc: Service): void {
+    this.staticV6.delete(svc);
+    if (svc.ipv6) {
+      svc.ipv6 = undefined;
+      svc.notify(svc, 'IPv6');
+    }
+  }
+
+  /** SLAAC addresses the kernel configures for method auto show up in the IPv6 property. */
+  private onKernelAddress(type: 'new' | 'del', a: { index: number; family: 4 | 6; address: string; prefixLength: number; scope: number }): void {
+    if (a.family !== 6 || a.scope !== 0) return;
+    const svc = this.services.find((s) => s.ifindex === a.index && s.ipv6Config.method === 'auto');
+    if (!svc || !(isConnected(svc.state) || isConnecting(svc.state))) return;
+    if (type === 'new' && !svc.ipv6) {
+      svc.ipv6 = { address: a.address, prefixLength: a.prefixLength };
+      svc.notify(svc, 'IPv6');
+      this.maybeReadyWithoutIPv4(svc);
+    } else if (type === 'del' && svc.ipv6?.address === a.address) {
+      svc.ipv6 = undefined;
+      svc.notify(svc, 'IPv6');
+    }
+  }
+
+  // ---- routing: one desired state per link from the whole ordered service list ----
+
+  private linkState4(svc: Service): ServiceLinkState['v4'] {
+    if (svc.ipv4Config.method === 'dhcp' || svc.ipv4Config.method === 'auto') {
+      const d = this.dhcpLink.get(svc);
+      const a = d?.addresses.find((x) => x.family === 4);
+      if (!d || !a) return undefined;
+      const gateway = d.routes.find((r) => r.family === 4 && r.prefixLength === 0)?.gateway;
+      const l = svc.lease && svc.lease.address === a.address ? svc.lease : undefined;
+      // Option 121 replaces option 3 (RFC 3442); option 33 host routes come beside either.
+      const routes: StaticRoute[] = [
+        ...(l?.classlessRoutes ?? []).map((r) => ({ dst: r.destination, prefixLength: r.prefixLength, gateway: r.gateway })),
+        ...(l?.staticRoutes ?? []).map((r) => ({ dst: r.destination, prefixLength: 32, gateway: r.gateway })),
+      ];
+      return { address: a.address, prefixLength: a.prefixLength, broadcast: a.broadcast, gateway, routes,
+        classless: (l?.classlessRoutes?.length ?? 0) > 0 };
+    }
+    if (this.staticV4.has(svc) && svc.ipv4Config.address) {
+      const c = svc.ipv4Config;
+      return { address: c.address!, prefixLength: c.prefixLength ?? 24, gateway: c.gateway };
+    }
+    return undefined;
+  }
+
+  /** Recomputes every link and applies what changed; the default service's link goes first. */
+  updateRouting(): Promise<void> {
+    const states = this.services.filter((s) => s.ifindex >= 0).map((s) => ({
+      ifindex: s.ifindex,
+      v4: this.linkState4(s),
+      v6: this.staticV6.has(s) ? s.ipv6 : undefined,
+      routable: isConnected(s.state) && !this.leaving.has(s),
+      svc: s,
+    }));
+    const desired = desiredLinks(states);
+    const def = states.find((s) => s.routable)?.svc;
+    if (def !== this.defaultService) {
+      this.defaultService = def;
+      if (def) this.onDefaultChanged(def);
+    }
+    for (const idx of this.linkState.keys()) if (!desired.has(idx)) desired.set(idx, EMPTY_LINK_CONFIG);
+    const work: Promise<void>[] = [];
+    for (const [idx, cfg] of desired) {
+      const key = JSON.stringify(cfg);
+      if (this.linkState.get(idx) === key) continue;
+      if (cfg === EMPTY_LINK_CONFIG) this.linkState.delete(idx); else this.linkState.set(idx, key);
+      work.push(this.deps.applier.apply(idx, cfg));
+    }
+    return Promise.all(work).then(() => undefined);
+  }
+
+  /** ConnMan applies the DHCP hostname and domain name when their service becomes the default one. */
+  private onDefaultChanged(svc: Service): void {
+    const l = svc.lease;
+    if (!l) return;
+    try {
+      if (l.hostname && this.deps.config.AllowHostnameUpdates && isValidHostname(l.hostname)) this.deps.platform.setHostname(l.hostname);
+      if (l.domainName && this.deps.config.AllowDomainnameUpdates && isValidHostname(l.domainName)) this.deps.platform.setDomainname(l.domainName);
+    } catch (e) {
+      this.deps.log.warn(`hostname update: ${(e as Error).message}`);
+    }
+  }
+
+  private dhcpApplier(svc: Service): Applier {
+    return {
+      apply: (_ifindex, desired) => {
+        if (desired.addresses.length) this.dhcpLink.set(svc, desired); else this.dhcpLink.delete(svc);
+        return this.updateRouting();
+      },
+    };
+  }
+
+  private startDhcp(svc: Service): void {
+    this.setState(svc, 'configuration');
+    const dhcp = new Ipv4Dhcp(this.deps.platform, this.dhcpApplier(svc),
       { ifindex: svc.ifindex, ifname: svc.ifname, mac: svc.mac },
       {
         bound: (lease) => { if (this.ipv4.get(svc) === dhcp) this.onBound(svc, lease); },
@@ -330,13 +540,17 @@ export class Manager extends Emitter<ManagerEvents> {
   private onBound(svc: Service, lease: Dhcp4Lease): void {
     const renewal = isConnected(svc.state);
     svc.lastDhcpAddress = lease.address;
-    svc.domains = lease.domainName ? [lease.domainName] : [];
+    svc.lease = lease;
+    this.applyMtu(svc, lease.mtu);
+    const domains = [...(lease.domainName ? [lease.domainName] : []), ...(lease.searchDomains ?? [])];
+    svc.domains = domains.filter((d, i) => domains.indexOf(d) === i && isValidHostname(d));
     svc.timeservers = [...lease.ntp];
     if (renewal) {
       svc.ipv4 = { address: lease.address, prefixLength: lease.prefixLength, gateway: lease.routers[0], broadcast: lease.broadcast };
       svc.nameservers = [...lease.dns];
       for (const p of ['IPv4', 'Nameservers', 'Domains', 'Timeservers'] as const) svc.notify(svc, p);
       this.writeResolv();
+      void this.updateRouting();
       return;
     }
     svc.ipv4 = { address: lease.address, prefixLength: lease.prefixLength, broadcast: lease.broadcast };
@@ -353,9 +567,19 @@ export class Manager extends Emitter<ManagerEvents> {
     this.writeResolv();
   }
 
+  /** DHCP option 26, applied within ConnMan's bounds (IPv6 minimum .. Ethernet payload). */
+  private applyMtu(svc: Service, mtu?: number): void {
+    if (!mtu || mtu < 1280 || mtu > 1500 || mtu === svc.mtu) return;
+    this.deps.platform.netlink.setLinkMtu(svc.ifindex, mtu).catch((e) => this.deps.log.warn(`mtu ${svc.ifname}: ${(e as Error).message}`));
+  }
+
   /** Stops IP configuration and walks the service down to idle in connmand's signal order. */
   private async bringDown(svc: Service, user: boolean): Promise<void> {
-    await this.teardown(svc, new ConnmanError('OperationAborted'));
+    // The next service takes the default route before this one's DHCP is even stopped: on a pulled
+    // cable that is what makes failover fast.
+    this.leaving.add(svc);
+    void this.updateRouting();
+    try { await this.teardown(svc, new ConnmanError('OperationAborted')); } finally { this.leaving.delete(svc); }
     svc.notify(svc, 'Domains');
     svc.notify(svc, 'Timeservers');
     this.setState(svc, 'configuration');
@@ -379,8 +603,14 @@ export class Manager extends Emitter<ManagerEvents> {
     }
     const dhcp = this.ipv4.get(svc);
     this.ipv4.delete(svc);
+    this.staticV4.delete(svc);
+    this.staticV6.delete(svc);
     if (dhcp) await dhcp.stop(!this.shuttingDown);
+    this.dhcpLink.delete(svc);
     svc.ipv4 = undefined;
+    svc.ipv6 = undefined;
+    svc.lease = undefined;
+    await this.updateRouting();
     svc.nameservers = [];
     svc.timeservers = [];
     svc.domains = [];
@@ -414,12 +644,21 @@ export class Manager extends Emitter<ManagerEvents> {
     this.sort();
     this.updateTechnologyConnected(svc.type);
     this.updateState();
+    if (state === 'ready' && this.deps.config.SingleConnectedTechnology) this.keepOnlyConnected(svc);
+  }
+
+  /** SingleConnectedTechnology: every other connected service is disconnected (single_connected_tech). */
+  private keepOnlyConnected(keep: Service): void {
+    for (const s of this.services.filter((x) => x !== keep && isConnected(x.state))) {
+      this.disconnectService(s, false).catch((e) => this.deps.log.debug('manager', `single: ${(e as Error).message}`));
+    }
   }
 
   private sort(): void {
     const before = this.services.map((s) => s.id).join();
     sortServices(this.services, this.deps.config.PreferredTechnologies);
     if (this.services.length > 1 || before !== this.services.map((s) => s.id).join()) this.emit('services-sorted');
+    void this.updateRouting();
   }
 
   private updateTechnologyConnected(type: ServiceType): void {
@@ -475,14 +714,9 @@ export class Manager extends Emitter<ManagerEvents> {
     const bool = (k: string) => { try { return kf.getBoolean(g, k); } catch { return undefined; } };
     if (svc.type !== 'ethernet' && svc.type !== 'vpn') svc.favorite = bool('Favorite') ?? svc.favorite;
     svc.autoconnect = bool('AutoConnect') ?? svc.autoconnect;
-    const m = kf.getString(g, 'IPv4.method');
-    if (m === 'off' || m === 'dhcp' || m === 'manual' || m === 'fixed') svc.ipv4Method = m;
-    else if (m === 'auto') svc.ipv4Method = 'dhcp';
+    svc.ipv4Config = loadIPv4Config(kf, g);
     svc.lastDhcpAddress = kf.getString(g, 'IPv4.DHCP.LastAddress');
-    const m6 = kf.getString(g, 'IPv6.method');
-    if (m6 === 'off' || m6 === 'auto' || m6 === 'manual' || m6 === 'fixed') svc.ipv6Method = m6;
-    const p = kf.getString(g, 'IPv6.privacy');
-    if (p === 'disabled' || p === 'enabled' || p === 'prefered') svc.ipv6Privacy = p;
+    svc.ipv6Config = loadIPv6Config(kf, g);
     svc.nameserversConfig = kf.getStringList(g, 'Nameservers') ?? [];
     svc.timeserversConfig = kf.getStringList(g, 'Timeservers') ?? [];
     svc.domainsConfig = kf.getStringList(g, 'Domains') ?? [];
@@ -499,9 +733,9 @@ export class Manager extends Emitter<ManagerEvents> {
     if (svc.type !== 'ethernet' && svc.type !== 'vpn') kf.setBoolean(g, 'Favorite', svc.favorite);
     if (svc.favorite) kf.setBoolean(g, 'AutoConnect', svc.autoconnect);
     kf.setString(g, 'Modified', connmanTimestamp(svc.modified));
-    kf.setString(g, 'IPv4.method', svc.ipv4Method);
+    saveIPConfig(kf, g, 'IPv4', svc.ipv4Config);
     if (svc.ipv4Method === 'dhcp' && svc.lastDhcpAddress) kf.setString(g, 'IPv4.DHCP.LastAddress', svc.lastDhcpAddress);
-    kf.setString(g, 'IPv6.method', svc.ipv6Method);
+    saveIPConfig(kf, g, 'IPv6', svc.ipv6Config);
     kf.setString(g, 'IPv6.privacy', svc.ipv6Privacy);
     if (svc.nameserversConfig.length) kf.setStringList(g, 'Nameservers', svc.nameserversConfig);
     if (svc.timeserversConfig.length) kf.setStringList(g, 'Timeservers', svc.timeserversConfig);

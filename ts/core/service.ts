@@ -1,5 +1,7 @@
 // A Service is what users see and connect: one per cable (and later per Wi-Fi network, VPN ...).
-// It holds state only; the decisions live in manager.ts and connection.ts.
+// It holds state only; the decisions live in manager.ts and routing.ts.
+import type { Dhcp4Lease } from '../platform/types';
+import type { IPv4Config, IPv6Config } from './ipconfig';
 export type ServiceType = 'ethernet' | 'wifi' | 'bluetooth' | 'cellular' | 'gps' | 'vpn' | 'gadget' | 'p2p' | 'system';
 export type ServiceState = 'idle' | 'association' | 'configuration' | 'ready' | 'online' | 'disconnect' | 'failure';
 export type ServiceError = 'out-of-range' | 'pin-missing' | 'dhcp-failed' | 'connect-failed' | 'login-failed'
@@ -8,6 +10,7 @@ export type IPv4Method = 'off' | 'fixed' | 'manual' | 'dhcp' | 'auto';
 export type IPv6Method = 'off' | 'fixed' | 'manual' | 'auto' | '6to4';
 
 export interface IPv4Address { address: string; prefixLength: number; gateway?: string; broadcast?: string }
+export interface IPv6Address { address: string; prefixLength: number; gateway?: string }
 
 export const isConnected = (s: ServiceState) => s === 'ready' || s === 'online';
 export const isConnecting = (s: ServiceState) => s === 'association' || s === 'configuration';
@@ -32,11 +35,15 @@ export class Service {
   ifname = '';
   mac = '';
   mtu = 0;
-  ipv4Method: IPv4Method = 'dhcp';
+  /** IPv4.Configuration / IPv6.Configuration: what the user (or the keyfile) asked for */
+  ipv4Config: IPv4Config = { method: 'dhcp' };
+  ipv6Config: IPv6Config = { method: 'auto', privacy: 'disabled' };
+  /** what is in effect on the link while IPv4 / IPv6 is connected */
   ipv4?: IPv4Address;
+  ipv6?: IPv6Address;
+  /** the DHCP lease in effect, for the extras it carries (routes, MTU, hostname) */
+  lease?: Dhcp4Lease;
   lastDhcpAddress?: string;
-  ipv6Method: IPv6Method = 'auto';
-  ipv6Privacy: 'disabled' | 'enabled' | 'prefered' = 'disabled';
   nameservers: string[] = [];
   nameserversConfig: string[] = [];
   timeservers: string[] = [];
@@ -55,6 +62,13 @@ export class Service {
   constructor(readonly id: string, readonly type: ServiceType) {}
 
   get path(): string { return `/net/connman/service/${this.id}`; }
+
+  get ipv4Method(): IPv4Method { return this.ipv4Config.method; }
+  set ipv4Method(m: IPv4Method) { this.ipv4Config = { ...this.ipv4Config, method: m }; }
+  get ipv6Method(): IPv6Method { return this.ipv6Config.method; }
+  set ipv6Method(m: IPv6Method) { this.ipv6Config = { ...this.ipv6Config, method: m }; }
+  get ipv6Privacy(): IPv6Config['privacy'] { return this.ipv6Config.privacy; }
+  set ipv6Privacy(p: IPv6Config['privacy']) { this.ipv6Config = { ...this.ipv6Config, privacy: p }; }
 
   set<K extends keyof this>(key: K, value: this[K], prop: ServiceProperty): void {
     if (this[key] === value) return;

@@ -3,6 +3,7 @@ import type { Manager } from '../core/manager';
 import { ConnmanError } from '../core/errors';
 import { Service, isConnected, isConnecting } from '../core/service';
 import { prefixToNetmask } from '../core/applier';
+import { VariantDict, ipv4ConfigFromDbus, ipv6ConfigFromDbus } from '../core/ipconfig';
 import { InterfaceTable, PROPERTY_CHANGED, PropertyDef, dict } from './table';
 import { isIP } from 'node:net';
 
@@ -45,11 +46,23 @@ export function serviceTable(manager: Manager): InterfaceTable<Service> {
     { name: 'IPv4', type: 'a{sv}', access: 'read', get: (s) => (connected(s) && s.ipv4 ? dict([
       ['Method', 's', s.ipv4Method], ['Address', 's', s.ipv4.address], ['Netmask', 's', prefixToNetmask(s.ipv4.prefixLength)],
       ['Gateway', 's', s.ipv4.gateway]]) : {}) },
-    // Address/Netmask/Gateway appear here only for manual or fixed configurations, which come later.
-    { name: 'IPv4.Configuration', type: 'a{sv}', access: 'readwrite', get: (s) => dict([['Method', 's', s.ipv4Method]]), set: notYet },
-    { name: 'IPv6', type: 'a{sv}', access: 'read', get: () => ({}) },
-    { name: 'IPv6.Configuration', type: 'a{sv}', access: 'readwrite', get: (s) => dict([
-      ['Method', 's', s.ipv6Method], ['Privacy', 's', s.ipv6Method === 'off' ? undefined : s.ipv6Privacy]]), set: notYet },
+    { name: 'IPv4.Configuration', type: 'a{sv}', access: 'readwrite', get: (s) => {
+      const c = s.ipv4Config;
+      const fixed = c.method === 'manual' || c.method === 'fixed';
+      return dict([['Method', 's', c.method], ['Address', 's', fixed ? c.address : undefined],
+        ['Netmask', 's', fixed && c.prefixLength !== undefined ? prefixToNetmask(c.prefixLength) : undefined],
+        ['Gateway', 's', fixed ? c.gateway : undefined]]);
+    }, set: (s, v) => manager.setIPv4Config(s, ipv4ConfigFromDbus(v as VariantDict)) },
+    { name: 'IPv6', type: 'a{sv}', access: 'read', get: (s) => (connected(s) && s.ipv6 ? dict([
+      ['Method', 's', s.ipv6Method], ['Address', 's', s.ipv6.address], ['PrefixLength', 'y', s.ipv6.prefixLength],
+      ['Gateway', 's', s.ipv6.gateway], ['Privacy', 's', s.ipv6Privacy]]) : {}) },
+    { name: 'IPv6.Configuration', type: 'a{sv}', access: 'readwrite', get: (s) => {
+      const c = s.ipv6Config;
+      const fixed = c.method === 'manual' || c.method === 'fixed';
+      return dict([['Method', 's', c.method], ['Address', 's', fixed ? c.address : undefined],
+        ['PrefixLength', 'y', fixed ? c.prefixLength : undefined], ['Gateway', 's', fixed ? c.gateway : undefined],
+        ['Privacy', 's', c.method === 'off' ? undefined : c.privacy]]);
+    }, set: (s, v) => manager.setIPv6Config(s, ipv6ConfigFromDbus(v as VariantDict, s.ipv6Config)) },
     { name: 'Nameservers', type: 'as', access: 'read', get: (s) => effectiveNameservers(s, cfg.FallbackNameservers) },
     { name: 'Nameservers.Configuration', type: 'as', access: 'readwrite', get: (s) => [...s.nameserversConfig],
       set: listSetter('nameserversConfig', 'Nameservers.Configuration', (x) => isIP(x) !== 0) },
