@@ -8,6 +8,8 @@ import { TimeSettings } from '../core/time-settings';
 import { managerTable } from './manager-iface';
 import { serviceTable } from './service-iface';
 import { ServicesChangedScheduler } from './services-changed';
+import { AgentRegistry } from './agent';
+import { busAgentTransport, canCallOut, inertAgentTransport } from './agent-bus';
 import { bindInterface, changedValue, propertyDict } from './table';
 import { technologyTable } from './technology-iface';
 
@@ -25,13 +27,17 @@ export class DbusApi {
   readonly clockTable = clockTable();
   readonly time: TimeSettings;
   readonly servicesChanged: ServicesChangedScheduler;
+  readonly agents: AgentRegistry;
   private offs: (() => void)[] = [];
 
   constructor(private readonly bus: BusLike, private readonly manager: Manager, clock: Clock) {
     this.time = new TimeSettings(manager.deps.config.Localtime);
     this.serviceTable = serviceTable(manager);
     this.technologyTable = technologyTable(manager);
-    this.managerTable = managerTable({ manager, serviceTable: this.serviceTable, technologyTable: this.technologyTable });
+    const cfg = manager.deps.config;
+    this.agents = new AgentRegistry(canCallOut(bus) ? busAgentTransport(bus) : inertAgentTransport,
+      { inputRequestMs: cfg.InputRequestTimeout * 1000, browserLaunchMs: cfg.BrowserLaunchTimeout * 1000 });
+    this.managerTable = managerTable({ manager, serviceTable: this.serviceTable, technologyTable: this.technologyTable, agents: this.agents });
     this.servicesChanged = new ServicesChangedScheduler(clock, () => manager.services,
       (s) => propertyDict(this.serviceTable, s),
       (changed, removed) => bus.signal('/', 'net.connman.Manager', 'ServicesChanged', 'a(oa{sv})ao', [changed, removed]));
@@ -78,6 +84,7 @@ export class DbusApi {
   }
 
   stop(): void {
+    this.agents.releaseAll();
     for (const off of this.offs) off();
     this.offs = [];
     this.servicesChanged.stop();

@@ -6,16 +6,16 @@ import { InterfaceTable, PROPERTY_CHANGED, PropertyDict, propertyDict } from './
 import type { InterfaceTable as Table } from './table';
 import type { Service } from '../core/service';
 import type { Technology } from '../core/technology';
+import type { AgentRegistry } from './agent';
 
 export interface ManagerApiDeps {
   manager: Manager;
   serviceTable: Table<Service>;
   technologyTable: Table<Technology>;
+  agents: Pick<AgentRegistry, 'register' | 'unregister'>;
 }
 
 export function managerTable(d: ManagerApiDeps): InterfaceTable<Manager> {
-  /** sender -> agent path. Agents are only recorded for now: nothing asks them anything yet. */
-  const agents = new Map<string, string>();
   const unsupported = () => { throw new ConnmanError('NotSupported'); };
   return {
     name: 'net.connman.Manager',
@@ -37,15 +37,8 @@ export function managerTable(d: ManagerApiDeps): InterfaceTable<Manager> {
       { name: 'GetPeers', in: [], out: [{ name: 'peers', type: 'a(oa{sv})' }], handler: () => [[]] },
       { name: 'GetTetheringClients', in: [], out: [{ name: 'tethering_clients', type: 'as' }], handler: () => [[]] },
       { name: 'ConnectProvider', in: [{ name: 'provider', type: 'a{sv}' }], out: [{ name: 'path', type: 'o' }], deprecated: true, handler: unsupported },
-      { name: 'RegisterAgent', in: [{ name: 'path', type: 'o' }], out: [], handler: (_m, [p], ctx) => {
-        if (agents.has(ctx.sender)) throw new ConnmanError('AlreadyExists');
-        agents.set(ctx.sender, String(p));
-        return [];
-      } },
-      { name: 'UnregisterAgent', in: [{ name: 'path', type: 'o' }], out: [], handler: (_m, _a, ctx) => {
-        if (!agents.delete(ctx.sender)) throw new ConnmanError('NotRegistered');
-        return [];
-      } },
+      { name: 'RegisterAgent', in: [{ name: 'path', type: 'o' }], out: [], handler: (_m, [p], ctx) => { d.agents.register(ctx.sender, String(p)); return []; } },
+      { name: 'UnregisterAgent', in: [{ name: 'path', type: 'o' }], out: [], handler: (_m, _a, ctx) => { d.agents.unregister(ctx.sender); return []; } },
       { name: 'RegisterCounter', in: [{ name: 'path', type: 'o' }, { name: 'accuracy', type: 'u' }, { name: 'period', type: 'u' }], out: [], handler: unsupported },
       { name: 'UnregisterCounter', in: [{ name: 'path', type: 'o' }], out: [], handler: () => { throw new ConnmanError('NotRegistered'); } },
       { name: 'CreateSession', in: [{ name: 'settings', type: 'a{sv}' }, { name: 'notifier', type: 'o' }], out: [{ name: 'session', type: 'o' }], handler: unsupported },
