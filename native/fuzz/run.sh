@@ -14,6 +14,7 @@ for bin in "$out"/fuzz_*; do
   case $name in
     fuzz_dhcp4_parse) seeds="$root/test/fuzz/dhcp4/seeds/parse" ;;
     fuzz_dhcp4_client) seeds="$root/test/fuzz/dhcp4/seeds/client" ;;
+    fuzz_dns_*) seeds="$root/test/fuzz/dns/seeds/${name#fuzz_dns_}" ;;
     fuzz_arp_parse) seeds="$root/test/fuzz/acd/seeds/arp" ;;
     fuzz_ipv4ll_acd) seeds="$root/test/fuzz/acd/seeds/ipv4ll" ;;
     *) seeds="" ;;
