@@ -26,6 +26,11 @@ mkdir -p /rw/upper /rw/work
 mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot || fail "overlay"
 
 R=/newroot
+# The kernel runs /sbin/modprobe (crypto algorithms, net-pf-*, ...) from the initramfs root, which PID 1
+# never leaves: forward those requests into the real root, where the guest kernel's modules are.
+mkdir -p /sbin
+printf '#!/bin/sh\nexec /bin/chroot %s /sbin/modprobe "$@"\n' "$R" > /sbin/modprobe
+chmod 755 /sbin/modprobe
 mount -t proc proc $R/proc
 mount -t sysfs sys $R/sys
 mount -t devtmpfs dev $R/dev

@@ -20,14 +20,15 @@ hwsim() {
   wait_until 10 test -e "/sys/class/net/wlan$(( $1 - 1 ))"
 }
 
-# ap_namespace NS PHY: moves radio PHY (and its interface) into a new network namespace NS, so traffic
-# between the access point side and the station side crosses the simulated air, not the guest's lo.
+# ap_namespace NS PHY...: moves the radios (and their interfaces) into a new network namespace NS, so
+# traffic between the access points and the station crosses the simulated air, not the guest's lo.
 # start_ap and dhcp_server then run there.
 ap_namespace() {
-  ip netns add "$1"
-  iw phy "$2" set netns name "$1"
-  ip -n "$1" link set lo up
-  AP_NS=$1
+  _ns=$1; shift
+  ip netns add "$_ns"
+  for _phy in "$@"; do iw phy "$_phy" set netns name "$_ns"; done
+  ip -n "$_ns" link set lo up
+  AP_NS=$_ns
 }
 _in_ap() { if [ -n "${AP_NS:-}" ]; then ip netns exec "$AP_NS" "$@"; else "$@"; fi; }
 

@@ -88,3 +88,26 @@ export function guestSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (9p passthrough of the host root, apt-get)';
   return undefined;
 }
+
+export interface GuestTestCase { name: string; ok: boolean; skipped: boolean; detail: string }
+
+/** Top-level results of a node:test TAP stream printed inside the guest. */
+export function parseGuestTap(output: string): GuestTestCase[] {
+  const cases: GuestTestCase[] = [];
+  const lines = output.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(not ok|ok) \d+ - (.*?)(?: # (SKIP|TODO).*)?$/.exec(lines[i]);
+    if (!m) continue;
+    const detail: string[] = [];
+    if (lines[i + 1] === '  ---') {
+      for (i += 2; i < lines.length && lines[i] !== '  ...'; i++) detail.push(lines[i]);
+    }
+    cases.push({ name: m[2], ok: m[1] === 'ok', skipped: m[3] !== undefined, detail: detail.join('\n') });
+  }
+  return cases;
+}
+
+/** A guest script: `setup` (shell), then node --test on a compiled guest-side file, TAP on stdout. */
+export function nodeTestScript(setup: string, compiledFile: string): string {
+  return `${setup}\nexec node --test --test-reporter=tap ${compiledFile}\n`;
+}
