@@ -2,9 +2,9 @@
 // logs, and a restart that asks for the stored lease by INIT-REBOOT (one REQUEST, no DISCOVER).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab, isLeaseAddress } from '../harness';
+import { Lab, MAIN_CONF, isLeaseAddress } from '../harness';
 
 const skip = process.getuid?.() !== 0 ? 'needs root for network namespaces' : false;
 
@@ -19,6 +19,7 @@ describe('DHCPv4 lease, renewal and INIT-REBOOT (Switchyard vs dnsmasq)', { skip
   before(async () => {
     // T1 5 s and T2 8 s on a 1 h lease: a renewal within seconds, no expiry in sight.
     lab = await Lab.create({ dnsmasqArgs: ['--dhcp-option=58,5', '--dhcp-option=59,8'] });
+    writeFileSync(lab.paths.mainConf, `${MAIN_CONF}VendorClassID=sy-lab-vendor\n`);
     await lab.startDaemon('switchyard');
   });
 
@@ -35,6 +36,7 @@ describe('DHCPv4 lease, renewal and INIT-REBOOT (Switchyard vs dnsmasq)', { skip
     await lab.waitUntil(() => existsSync(file), { timeoutMs: 5000, what: 'dhcp4.lease' });
     assert.match(readFileSync(file, 'utf8'), new RegExp(`^Address=${addr.replace(/\./g, '\\.')}$`, 'm'));
     assert.equal(logged(lab, 'DHCPDISCOVER').length >= 1, true);
+    assert.match(lab.dnsmasqLog(), /vendor class: sy-lab-vendor/, 'main.conf VendorClassID as option 60');
   });
 
   it('renews at T1: dnsmasq logs another REQUEST/ACK for the same address, which stays', async () => {
