@@ -141,7 +141,7 @@ class Dhcp4ClientWrap : public Napi::ObjectWrap<Dhcp4ClientWrap> {
  private:
   Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!runner_) return MakeError(env, EINVAL, "dhcp4 client was not constructed");
+    if (!runner_) return MakeError(env, EINVAL, "dhcp4 client is stopped (or was never constructed)");
     if (!watcher_.active()) {
       const int rc = watcher_.Start(env, runner_->fd());
       if (rc != 0) return MakeError(env, EIO, "dhcp4: cannot watch fd (libuv error " + std::to_string(rc) + ")");
@@ -160,7 +160,12 @@ class Dhcp4ClientWrap : public Napi::ObjectWrap<Dhcp4ClientWrap> {
       watcher_.Stop();
       Unref();
     }
-    return EventsToJs(env, runner_->popEvents());
+    Napi::Value events = EventsToJs(env, runner_->popEvents());
+    // Close the sockets, timerfd and epoll fd now: waiting for the wrapper's garbage collection let a
+    // flapping link pile up descriptors (found by the carrier-flap drill). A stopped client is done;
+    // JavaScript creates a new one to start again.
+    runner_.reset();
+    return events;
   }
 
   Napi::Value Decline(const Napi::CallbackInfo& info) {
