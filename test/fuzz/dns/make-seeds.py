@@ -51,17 +51,21 @@ def ok_a(id_=0x1000, qname="www.example.com", addr=b"\x0a\x00\x00\x01", ttl=300)
     return header(id_, RESP, an=1, ar=1) + question(qname) + rr(b"\xc0\x0c", 1, addr, ttl) + OPT
 
 
-def long_name_chain():
-    # CVE-2017-12865: every label run points back at the previous one; expanded it passes 1 KiB.
-    msg = header(0x1000, RESP, an=1) + question("www.example.com")
-    prev = 12
+def long_name_chain(id_=0x1000, qname="www.example.com"):
+    # CVE-2017-12865: label runs that each point back at the previous one, carried in the RDATA of
+    # an unknown-type record; the A record's owner points at the last run, so the name expands
+    # far past 255 bytes (ConnMan wrote it into a 1 KiB stack buffer with no bound).
+    head = header(id_, RESP, an=2) + question(qname)
+    rr_fixed = b"\xc0\x0c" + struct.pack("!HHIH", 99, 1, 300, 0)
+    base = len(head) + len(rr_fixed)
     chain = b""
-    base = len(msg)
+    prev = 12
     for i in range(20):
         off = base + len(chain)
         chain += bytes([63]) + b"a" * 63 + struct.pack("!H", 0xC000 | prev)
         prev = off
-    return msg[:6] + struct.pack("!H", 1) + msg[8:] + chain + struct.pack("!HHIH", 1, 1, 300, 4) + b"\x0a\0\0\1"
+    first = b"\xc0\x0c" + struct.pack("!HHIH", 99, 1, 300, len(chain)) + chain
+    return head + first + struct.pack("!H", 0xC000 | prev) + struct.pack("!HHIH", 1, 1, 300, 4) + b"\x0a\0\0\1"
 
 
 def seeds():
@@ -110,7 +114,7 @@ def seeds():
     big = b""
     for i in range(20):
         big += rr("host.corp.test", 1, b"\x0a\0\0\4")
-    huge_names = header(0x1001, RESP, an=1) + question("host.corp.test") + long_name_chain()[len(header(0, 0)) + len(question("www.example.com")):]
+    huge_names = long_name_chain(0x1001, "host.corp.test")
     proxy = {
         "ok-www": bytes([0]) + chunk(0, ok_a()),
         "ok-single-label-via-domain": bytes([1]) + chunk(0, header(0x1000, RESP | 3) + question("host")) +
