@@ -96,7 +96,9 @@ class ArpClientWrap : public Napi::ObjectWrap<ArpClientWrap> {
       watcher_.Stop();
       Unref();
     }
-    return ArpEventsToJs(env, runner_->popEvents());
+    Napi::Value events = ArpEventsToJs(env, runner_->popEvents());
+    runner_.reset();  // close the packet socket and timers now, not at garbage collection
+    return events;
   }
 
   Napi::Value State(const Napi::CallbackInfo& info) {
