@@ -3,6 +3,7 @@
 // The tests run in order and share one wpa_supplicant, as a daemon's session would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { Bus } from '../../../ts/dbus/bus';
 import { Supplicant, SupplicantInterface, SupplicantState } from '../../../ts/plugins/wifi/supplicant';
 import type { Bss } from '../../../ts/plugins/wifi/bss';
@@ -12,7 +13,6 @@ let bus: Bus;
 let supplicant: Supplicant;
 let wlan: SupplicantInterface;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function once<T extends unknown[]>(on: (fn: (...a: T) => void) => () => void, timeoutMs: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -157,10 +157,25 @@ test('wpa_supplicant crashing: "vanished", the interface is gone, calls fail cle
   await assert.rejects(wlan.scan(), /no longer manages/);
 });
 
-test('wpa_supplicant coming back: "appeared", a new interface object scans and connects again', async () => {
-  await sleep(200);
-  await supplicant.activate(15_000);
+test('wpa_supplicant started again by someone else: "appeared" from NameOwnerChanged alone', async () => {
+  const appeared = once((fn) => supplicant.on('appeared', fn), 15_000, 'appeared');
+  // As a service manager restarting it would: not through us, not through activation.
+  spawn('wpa_supplicant', ['-u', '-O', '/run/wpa_supplicant', '-f', '/tmp/wpa-restarted.log'], { detached: true, stdio: 'ignore' }).unref();
+  await appeared;
   assert.equal(supplicant.running, true);
+});
+
+test('a client that starts while wpa_supplicant runs sees it at once', async () => {
+  const late = new Supplicant(bus);
+  let appeared = 0;
+  late.on('appeared', () => appeared++);
+  await late.start();
+  assert.equal(late.running, true);
+  assert.equal(appeared, 1);
+  await late.stop();
+});
+
+test('after the restart a new interface object scans and connects again', async () => {
   const again = await supplicant.interface(STATION);
   assert.notEqual(again, wlan);
   wlan = again;
