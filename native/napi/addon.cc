@@ -21,6 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitNetlinkMonitor(env, exports);
   InitNetlinkControl(env, exports);
   InitDhcp4Client(env, exports, data);
+  InitDnsProxy(env, exports);
   InitArpClients(env, exports, data);
   return exports;
 }

@@ -15,6 +15,7 @@ struct InstanceData {
 void InitNetlinkMonitor(Napi::Env env, Napi::Object exports);
 void InitNetlinkControl(Napi::Env env, Napi::Object exports);
 void InitDhcp4Client(Napi::Env env, Napi::Object exports, InstanceData* data);
+void InitDnsProxy(Napi::Env env, Napi::Object exports);
 void InitArpClients(Napi::Env env, Napi::Object exports, InstanceData* data);
 
 }  // namespace sy::napi
