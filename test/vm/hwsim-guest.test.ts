@@ -11,6 +11,7 @@ const skip = guestSkipReason();
 const SCRIPT = `
 set -e
 . ${GUEST_LIB}
+fact NETDEVS "$(ls /sys/class/net | tr '\n' ' ')"
 modprobe wireguard && fact WIREGUARD_LOADED yes
 ip link add wg-test type wireguard && fact WIREGUARD_LINK yes
 modprobe sit && fact SIT_LOADED yes
@@ -56,6 +57,10 @@ before(async () => {
 test('the guest boots and the script exits 0', { skip }, () => {
   assert.equal(result.status, 0, result.output + result.runnerLog);
   assert.ok(result.bootS !== undefined && result.bootS > 0, 'boot time measured');
+});
+
+test('the guest has no network device but lo until the test makes one', { skip }, () => {
+  assert.equal(f.NETDEVS?.trim(), 'lo');
 });
 
 test('wireguard and sit load in the guest kernel', { skip }, () => {
