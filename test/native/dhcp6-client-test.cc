@@ -202,7 +202,10 @@ TEST(dhcp6_nobinding_on_renew_requests_again) {
   CHECK_EQ(unsigned{r.sent[r.sent.size() - 2].type}, unsigned{Renew});
   CHECK_EQ(unsigned{r.sent.back().type}, unsigned{Request});
   CHECK(r.client.state() == State::Bound);
+  CHECK(lastEvent(r, Event::Expired) != nullptr);
   CHECK(lastEvent(r, Event::Bound) != &r.events.front());
+  Message req = r.lastSent();
+  CHECK(req.find(opt::IaNa)->data.size() == 12 + 4 + 24);  // the old address as a hint
 }
 
 TEST(dhcp6_t1_t2_zero_default_to_half_and_four_fifths_of_preferred) {

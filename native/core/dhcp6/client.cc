@@ -449,9 +449,15 @@ void Client::handleReply(Usec now, Lease l) {
         // RFC 8415 18.2.10.1: "If the client receives a Reply message with a status
         // code of NoBinding ... the client sends a Request message to reestablish an
         // IA with the server."
+        // The server holds no binding, so nothing vouches for the lease any more:
+        // it is dropped (Expired), and its addresses go back as hints in the Request.
         logf("REPLY: NoBinding, requesting again");
         advertise_ = lease_;
         advertise_.serverId = l.serverId;
+        out_->events.push_back(Event{Event::Expired, {}});
+        haveLease_ = false;
+        lease_ = Lease{};
+        t1At_ = t2At_ = expiryAt_ = 0;
         enterRequesting(now);
         return;
       }
