@@ -35,9 +35,9 @@ bash "$HERE/ensure-packages.sh"
 
 # The guest kernel is whatever linux-image-amd64 points at, not the kernel the host runs.
 KVER=$(dpkg-query -W -f='${Depends}' linux-image-amd64 | sed -n 's/^linux-image-\([^ ,]*\).*/\1/p')
-KERNEL=/boot/vmlinuz-$KVER
-[ -r "$KERNEL" ] && [ -d "/lib/modules/$KVER" ] \
+[ -r "/boot/vmlinuz-$KVER" ] && [ -d "/lib/modules/$KVER" ] \
   || { echo "run-in-guest: kernel $KVER not installed (linux-image-amd64)" >&2; exit 1; }
+KERNEL=$("$HERE/prepare-kernel.sh" "$KVER")
 INITRD=$("$HERE/build-initramfs.sh" "$KVER")
 
 KEEP=1
