@@ -19,6 +19,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("boottime", Napi::Function::New(env, Boottime, "boottime"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   InitNetlinkMonitor(env, exports);
+  InitDhcp6Client(env, exports);
+  InitNdOptWatcher(env, exports);
   InitNetlinkControl(env, exports);
   InitDhcp4Client(env, exports, data);
   InitDnsProxy(env, exports);

@@ -13,6 +13,8 @@ struct InstanceData {
 };
 
 void InitNetlinkMonitor(Napi::Env env, Napi::Object exports);
+void InitDhcp6Client(Napi::Env env, Napi::Object exports);
+void InitNdOptWatcher(Napi::Env env, Napi::Object exports);
 void InitNetlinkControl(Napi::Env env, Napi::Object exports);
 void InitDhcp4Client(Napi::Env env, Napi::Object exports, InstanceData* data);
 void InitDnsProxy(Napi::Env env, Napi::Object exports);

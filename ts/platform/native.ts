@@ -15,6 +15,11 @@ import {
   type Dhcp4Client,
   type Dhcp4Event,
   type Dhcp4Options,
+  type Dhcp6Client,
+  type Dhcp6Event,
+  type Dhcp6Options,
+  type RaEvent,
+  type RaWatcher,
   type Ipv4llClient,
   type Ipv4llEvent,
   type LinkEvent,
@@ -69,7 +74,7 @@ interface NativeDhcp4Client {
   state(): string;
 }
 
-interface NativeAddon {
+interface NativeAddon extends NativeIpv6Addon {
   napiVersion: number;
   boottime(): number;
   NetlinkMonitor: new (onEvents: (events: NativeNetlinkEvent[]) => void) => NativeMonitor;
@@ -80,6 +85,27 @@ interface NativeAddon {
   ): NativeDhcp4Client | NativeError;
   createAcd(opts: ArpOptions, onEvents: (events: AcdEvent[]) => void): NativeArpClient<AcdEvent> | NativeError;
   createIpv4ll(opts: ArpOptions, onEvents: (events: Ipv4llEvent[]) => void): NativeArpClient<Ipv4llEvent> | NativeError;
+}
+
+interface NativeDhcp6Client {
+  start(): Dhcp6Event[] | NativeError;
+  stop(release: boolean): Dhcp6Event[];
+  linkChanged(): Dhcp6Event[];
+  state(): string;
+  readonly duid: string;
+}
+
+interface NativeNdOptWatcher {
+  start(): NativeError | null;
+  stop(): void;
+  requestFlags(): NativeError | null;
+  portId(): number;
+  stats(): { spoofedDropped: number; malformedDropped: number };
+}
+
+interface NativeIpv6Addon {
+  createDhcp6Client(opts: Dhcp6Options, onEvents: (events: Dhcp6Event[]) => void): NativeDhcp6Client | NativeError;
+  createNdOptWatcher(onEvents: (events: RaEvent[]) => void): NativeNdOptWatcher | NativeError;
 }
 
 interface NativeArpClient<E> {
@@ -336,8 +362,89 @@ class NativeArp<E> {
   }
 }
 
+class NativeDhcp6 implements Dhcp6Client {
+  private readonly listeners: ((ev: Dhcp6Event) => void)[] = [];
+  private readonly client: NativeDhcp6Client;
+
+  /** Throws PlatformError when the engine cannot be created (no such link, port 546 taken, no privileges). */
+  constructor(native: NativeIpv6Addon, opts: Dhcp6Options) {
+    this.client = unwrap(native.createDhcp6Client(opts, (events) => this.deliver(events)));
+  }
+
+  start(): void {
+    this.deliverLater(unwrap(this.client.start()));
+  }
+
+  stop(release: boolean): void {
+    this.deliverLater(this.client.stop(release));
+  }
+
+  linkChanged(): void {
+    this.deliverLater(this.client.linkChanged());
+  }
+
+  onEvent(listener: (ev: Dhcp6Event) => void): void {
+    this.listeners.push(listener);
+  }
+
+  get state(): string {
+    return this.client.state();
+  }
+
+  get duid(): string {
+    return this.client.duid;
+  }
+
+  private deliverLater(events: Dhcp6Event[]): void {
+    if (events.length > 0) process.nextTick(() => this.deliver(events));
+  }
+
+  private deliver(events: Dhcp6Event[]): void {
+    for (const ev of events) emitAll(this.listeners, ev, 'dhcp6');
+  }
+}
+
+/** RDNSS / DNSSL / RA flags from the addon's own rtnetlink socket (kernel senders only). */
+export class NativeRaWatcher implements RaWatcher {
+  private readonly listeners: ((ev: RaEvent) => void)[] = [];
+  private readonly watcher: NativeNdOptWatcher;
+
+  constructor(native: NativeIpv6Addon) {
+    this.watcher = unwrap(native.createNdOptWatcher((events) => this.deliver(events)));
+  }
+
+  start(): void {
+    const err = this.watcher.start();
+    if (err) throw toPlatformError(err);
+  }
+
+  stop(): void {
+    this.watcher.stop();
+  }
+
+  requestFlags(): void {
+    const err = this.watcher.requestFlags();
+    if (err) throw toPlatformError(err);
+  }
+
+  onEvent(listener: (ev: RaEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** netlink port id, and messages dropped for a userspace sender (CVE-2012-2320) or bad shape */
+  diagnostics(): { portId: number; spoofedDropped: number; malformedDropped: number } {
+    return { portId: this.watcher.portId(), ...this.watcher.stats() };
+  }
+
+  private deliver(events: RaEvent[]): void {
+    for (const ev of events) emitAll(this.listeners, ev, 'ra');
+  }
+}
+
 export interface NativePlatform extends Platform {
   readonly netlink: NativeNetlink;
+  createDhcp6Client(opts: Dhcp6Options): Dhcp6Client;
+  createRaWatcher(): NativeRaWatcher;
 }
 
 /** Loads the addon (throws a plain Error saying why if it cannot) and builds the Platform on it. */
@@ -347,6 +454,9 @@ export function createNativePlatform(): NativePlatform {
   return {
     netlink,
     createDhcp4Client: (opts: Dhcp4Options): Dhcp4Client => new NativeDhcp4(native, opts),
+    createDhcp6Client: (opts: Dhcp6Options): Dhcp6Client =>
+      new NativeDhcp6(native, opts),
+    createRaWatcher: (): NativeRaWatcher => new NativeRaWatcher(native),
     createAcd: (opts: ArpOptions): AcdClient => new NativeArp<AcdEvent>((cb) => native.createAcd(opts, cb)),
     createIpv4ll: (opts: ArpOptions): Ipv4llClient =>
       new NativeArp<Ipv4llEvent>((cb) => native.createIpv4ll(opts, cb)),

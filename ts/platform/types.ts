@@ -238,12 +238,109 @@ export interface Ipv4llClient {
   readonly state: string;
 }
 
+/** A DHCPv6 IA_NA address (prefixLength 128); lifetimes in seconds, 0xffffffff = forever. */
+export interface Dhcp6Address {
+  address: string;
+  prefixLength: number;
+  preferredLifetime: number;
+  validLifetime: number;
+}
+
+/** A prefix delegated through IA_PD (RFC 8415), kept for tethering. */
+export interface Dhcp6Prefix {
+  prefix: string;
+  prefixLength: number;
+  preferredLifetime: number;
+  validLifetime: number;
+}
+
+/** What a DHCPv6 server granted (stateful) or told (stateless: addresses and prefixes empty). */
+export interface Dhcp6Lease {
+  /** the server's DUID, lower-case hex */
+  serverId: string;
+  addresses: Dhcp6Address[];
+  prefixes: Dhcp6Prefix[];
+  dns: string[];
+  /** search domains (option 24) */
+  domains: string[];
+  /** NTP servers (option 56): addresses first, then FQDNs */
+  ntp: string[];
+  /** SNTP servers (option 31) */
+  sntp: string[];
+  /** seconds until RENEW / REBIND as the client will use them */
+  t1: number;
+  t2: number;
+  /** stateless: the server's information refresh time, when it sent one */
+  infoRefresh?: number;
+}
+
+export type Dhcp6Event =
+  | { type: 'bound'; lease: Dhcp6Lease } // first lease (REPLY to REQUEST, or rapid commit)
+  | { type: 'renewed'; lease: Dhcp6Lease } // RENEW/REBIND answered: the whole lease; addresses not in it are gone
+  | { type: 'info'; lease: Dhcp6Lease } // stateless: DNS / domains / NTP from INFORMATION-REQUEST (again at refresh)
+  | { type: 'expired' } // every lifetime ended, or CONFIRM said the link moved: remove the addresses
+  | { type: 'stopped' };
+
+export interface Dhcp6Options {
+  ifindex: number;
+  ifname: string;
+  /** lower-case colon-separated MAC (DUID-LL and the IAID come from it) */
+  mac: string;
+  /** the client DUID as hex, as ConnMan stores it in the service's IPv6.DHCP.DUID; absent: DUID-LL */
+  duid?: string;
+  /** stateful (the RA's M flag): SOLICIT for IA_NA / IA_PD; stateless (O flag only): INFORMATION-REQUEST */
+  mode: 'stateful' | 'stateless';
+  /** ask for an IA_NA (default true) */
+  requestAddress?: boolean;
+  /** ask for an IA_PD (default false) */
+  requestPrefix?: boolean;
+  /** preferred delegated prefix length, 0 = no hint */
+  prefixHint?: number;
+  /** offer Rapid Commit in SOLICIT (default true) */
+  rapidCommit?: boolean;
+}
+
+export interface Dhcp6Client {
+  start(): void;
+  /** stop the engine; with release, send one RELEASE for a held lease first */
+  stop(release: boolean): void;
+  /** carrier came back / the link may have moved: CONFIRM (or REBIND for prefixes only) */
+  linkChanged(): void;
+  onEvent(listener: (ev: Dhcp6Event) => void): void;
+  readonly state: string;
+  /** the DUID in use, hex; store it as IPv6.DHCP.DUID */
+  readonly duid: string;
+}
+
+/**
+ * What router advertisements carry beyond what the kernel applies (accept_ra does SLAAC and
+ * routes): RDNSS and DNSSL with their lifetimes (seconds; 0 = withdraw now, 0xffffffff = forever;
+ * the receiver expires them), and the M / O flags of the last RA as the kernel keeps them.
+ * raflags arrive for every interface after start() and requestFlags(), and whenever an RA
+ * changes M or O (the kernel does not notify an unchanged first RA: call requestFlags()).
+ */
+export type RaEvent =
+  | { type: 'rdnss'; ifindex: number; router: string; lifetime: number; servers: string[] }
+  | { type: 'dnssl'; ifindex: number; router: string; lifetime: number; domains: string[] }
+  | { type: 'raflags'; ifindex: number; managed: boolean; other: boolean; flags: number };
+
+export interface RaWatcher {
+  start(): void;
+  stop(): void;
+  requestFlags(): void;
+  onEvent(listener: (ev: RaEvent) => void): void;
+}
+
 /** Everything core needs from below. One instance per daemon. */
 export interface Platform {
   readonly netlink: Netlink;
   createDhcp4Client(opts: Dhcp4Options): Dhcp4Client;
   createAcd(opts: ArpOptions): AcdClient;
   createIpv4ll(opts: ArpOptions): Ipv4llClient;
+  /** DHCPv6 client (issue 7); optional until the fake platform implements it */
+  createDhcp6Client?(opts: Dhcp6Options): Dhcp6Client;
+  /** one per daemon: RDNSS / DNSSL / RA flags for every interface (issue 7); optional like the above */
+  createRaWatcher?(): RaWatcher;
   /** seconds on CLOCK_BOOTTIME */
   now(): number;
   /** the hostname / NIS domain name of the daemon's UTS namespace */
