@@ -18,6 +18,10 @@ test('wpa_supplicant D-Bus client in a guest', { skip }, async (t) => {
     `(wall ${((Date.now() - t0) / 1000).toFixed(2)} s), status ${r.status}\n`);
   const cases = parseGuestTap(r.output);
   for (const c of cases) {
+    const ms = /duration_ms: ([\d.]+)/.exec(c.detail)?.[1];
+    process.stdout.write(`# in guest ${ms ? (Number(ms) / 1000).toFixed(1).padStart(5) : '    ?'} s  ${c.name}\n`);
+  }
+  for (const c of cases) {
     await t.test(c.name, { skip: c.skipped ? 'skipped inside the guest' : false }, () => assert.ok(c.ok, c.detail));
   }
   assert.ok(cases.length > 0, `no test results from the guest:\n${r.output}\n${r.runnerLog}`);
