@@ -10,6 +10,9 @@ import type { Logger } from '../core/log';
 import { Manager } from '../core/manager';
 import { Module, ModuleRunner } from '../core/modules';
 import type { ResolvWriter } from '../core/resolv';
+import type { SavedServices } from '../core/service-persist';
+import type { ProvisioningSource } from '../core/provisioner';
+import type { SystemTimeSetter } from '../core/time-settings';
 import { DbusApi, BusLike } from '../dbus/api';
 import { EthernetPlugin } from '../plugins/ethernet';
 import { LoopbackPlugin } from '../plugins/loopback';
@@ -24,6 +27,12 @@ export interface DaemonDeps {
   resolv: ResolvWriter;
   log: Logger;
   applier?: Applier;
+  /** saved services (ServiceStore); the KeyFile store's services when absent */
+  services?: SavedServices;
+  /** *.config provisioning (ProvisioningStore) */
+  provisioning?: ProvisioningSource;
+  /** settimeofday for Clock.Time; absent in tests, which must never change the host's clock */
+  setSystemTime?: SystemTimeSetter;
   device?: string[];
   nodevice?: string[];
   plugin?: string[];
@@ -38,9 +47,10 @@ export class Daemon {
 
   constructor(d: DaemonDeps) {
     const applier = d.applier ?? new NetlinkApplier(d.platform.netlink, (m) => d.log.error(`netlink: ${m}`));
-    this.manager = new Manager({ platform: d.platform, applier, clock: d.clock, store: d.store, config: d.config, resolv: d.resolv, log: d.log });
+    this.manager = new Manager({ platform: d.platform, applier, clock: d.clock, store: d.store, config: d.config, resolv: d.resolv, log: d.log,
+      services: d.services, provisioning: d.provisioning });
     this.links = new LinkWatch(d.platform.netlink);
-    this.api = new DbusApi(d.bus, this.manager, d.clock);
+    this.api = new DbusApi(d.bus, this.manager, d.clock, { setSystemTime: d.setSystemTime });
     const ctx: PluginContext = { manager: this.manager, platform: d.platform, links: this.links, config: d.config, device: d.device, nodevice: d.nodevice, log: d.log };
     const plugins: Plugin[] = [new LoopbackPlugin(), new EthernetPlugin()]
       .filter((p) => pluginEnabled(p.name, d.plugin, d.noplugin ?? [], globMatch));

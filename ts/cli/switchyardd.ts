@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import { DaemonOptions, UsageError, helpText, parseArgs } from './args';
 import { loadMainConf } from '../config/main-conf';
 import { FileStore } from '../config/storage';
+import { ServiceStore } from '../config/service-store';
+import { ProvisioningStore } from '../config/provisioning-store';
+import { execFileSync } from 'node:child_process';
 import { realClock } from '../core/clock';
 import { createLogger } from '../core/log';
 import { FileResolvWriter } from '../core/resolv';
@@ -50,10 +53,16 @@ async function run(opts: DaemonOptions): Promise<number> {
     process.exit(1);
   });
 
-  const store = new FileStore(opts.statedir);
+  const problem = (p: { file: string; line?: number; message: string }) => log.warn(`ignoring ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+  const store = new FileStore(opts.statedir, problem);
   process.umask(0o077);
+  const provisioning = new ProvisioningStore(opts.statedir);
+  provisioning.on('problem', (p) => log.warn(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`));
   const daemon = new Daemon({
     platform, bus, clock: realClock, store, config, resolv: new FileResolvWriter(resolvPath), log,
+    services: new ServiceStore(opts.statedir, problem), provisioning,
+    // settimeofday through date(1): Node has no binding for it, and Clock.Time is set rarely
+    setSystemTime: (sec) => { execFileSync('date', ['-u', '-s', `@${Math.trunc(sec)}`], { stdio: 'ignore' }); },
     device: opts.device, nodevice: opts.nodevice, plugin: opts.plugin, noplugin: opts.noplugin,
   });
 

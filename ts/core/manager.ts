@@ -4,11 +4,10 @@
 import type { Dhcp4Lease, Platform } from '../platform/types';
 import type { MainConfig } from '../config/main-conf';
 import type { Store } from '../config/storage';
-import { connmanTimestamp } from '../config/storage';
-import { KeyFile } from '../config/keyfile';
+import { readGlobalSettings, readTechnologySettings, writeGlobalSettings, writeTechnologySettings } from '../config/global-settings';
 import type { Applier, LinkConfig } from './applier';
 import { EMPTY_LINK_CONFIG } from './applier';
-import { IPv4Config, IPv6Config, loadIPv4Config, loadIPv6Config, saveIPConfig } from './ipconfig';
+import type { IPv4Config, IPv6Config } from './ipconfig';
 import { ServiceLinkState, StaticRoute, desiredLinks, isValidHostname } from './routing';
 import type { Clock, TimerHandle } from './clock';
 import { Emitter } from './emitter';
@@ -18,8 +17,12 @@ import { FileLeaseStore, Ipv4Dhcp, linkLocalLease } from './ipv4-dhcp';
 import { FileStore } from '../config/storage';
 import type { Logger } from './log';
 import type { ResolvWriter } from './resolv';
-import { Service, ServiceProperty, ServiceState, ServiceType, isConnected, isConnecting } from './service';
+import { ProxyConfig, Service, ServiceProperty, ServiceState, ServiceType, isConnected, isConnecting } from './service';
+import { SavedServices, StoreServices, applySettings, toSettings } from './service-persist';
+import { InputAgent, askForInput } from './input-agent';
+import { Provisioner, ProvisioningSource } from './provisioner';
 import { sortServices } from './service-order';
+import { LIST_FIELDS, checkMove, checkRemovable, cleanList, switchOrder } from './service-ops';
 import { Technology, TechnologyProperty } from './technology';
 
 export type ManagerState = 'offline' | 'idle' | 'ready' | 'online';
@@ -45,6 +48,12 @@ export interface ManagerDeps {
   config: MainConfig;
   resolv: ResolvWriter;
   log: Logger;
+  /** the saved services; defaults to the KeyFile store above (unit tests) */
+  services?: SavedServices;
+  /** *.config provisioning; none means nothing is provisioned */
+  provisioning?: ProvisioningSource;
+  /** the registered agents (dbus/agent.ts), for passphrase requests */
+  agent?: InputAgent;
 }
 
 const CONNECT_TIMEOUT_MS = 120_000;
@@ -78,23 +87,31 @@ export class Manager extends Emitter<ManagerEvents> {
 
   /** Set by the daemon before its modules stop: keep DHCP leases (no RELEASE) for INIT-REBOOT next run. */
   shuttingDown = false;
+  readonly saved: SavedServices;
+  readonly provisioner: Provisioner;
 
-  constructor(readonly deps: ManagerDeps) { super(); }
+  constructor(readonly deps: ManagerDeps) {
+    super();
+    this.saved = deps.services ?? new StoreServices(deps.store);
+    this.provisioner = new Provisioner(this, deps.provisioning);
+  }
 
   start(): void {
     const kf = this.deps.store.loadGlobal();
-    let offline = false;
-    try { offline = kf.getBoolean('global', 'OfflineMode') ?? false; } catch { offline = false; }
-    this.offlineMode = offline;
-    if (!kf.hasKey('global', 'OfflineMode')) {
-      kf.setBoolean('global', 'OfflineMode', false);
+    const g = readGlobalSettings(kf);
+    this.offlineMode = g.offlineMode ?? false;
+    // connmand writes [global] OfflineMode back at every start (connman_technology_save_offlinemode)
+    if (g.offlineMode === undefined) {
+      writeGlobalSettings(kf, { offlineMode: this.offlineMode });
       this.deps.store.saveGlobal(kf);
     }
+    this.provisioner.start();
     this.updateState();
     this.deps.platform.netlink.onAddress((ev) => this.onKernelAddress(ev.type, ev.address));
   }
 
   async stop(): Promise<void> {
+    this.provisioner.stop();
     for (const svc of [...this.services]) await this.removeService(svc);
   }
 
@@ -133,16 +150,15 @@ export class Manager extends Emitter<ManagerEvents> {
     let t = this.technology(type);
     if (t) return t;
     t = new Technology(type);
-    const kf = this.deps.store.loadGlobal();
-    let enable: boolean | undefined;
-    try { enable = kf.getBoolean(t.group, 'Enable'); } catch { enable = undefined; }
-    let freq = 0;
-    try { freq = kf.getInteger(t.group, 'Tethering.Freq') ?? 0; } catch { freq = 0; }
-    t.enablePersistent = enable ?? type === 'ethernet';
-    if (enable === undefined) this.saveTechnology(t);
+    const { settings, needsSave } = readTechnologySettings(this.deps.store.loadGlobal(), type);
+    t.enablePersistent = settings.enable;
+    t.tethering = settings.tethering;
+    t.tetheringIdentifier = settings.tetheringIdentifier;
+    t.tetheringPassphrase = settings.tetheringPassphrase;
+    if (needsSave) this.saveTechnology(t);
     // connmand reads the frequency from the keyfile it loaded before that first save, so a fresh
     // start shows TetheringFreq 0 although the file now says 2412 (fixtures: connmanctl-1 vs -6).
-    t.tetheringFreq = freq;
+    t.tetheringFreq = settings.tetheringFreq;
     // Registered unpowered; addDevice switches it on, which announces Powered (as connmand does).
     t.powered = false;
     this.technologies.unshift(t);
@@ -152,12 +168,13 @@ export class Manager extends Emitter<ManagerEvents> {
 
   private saveTechnology(t: Technology): void {
     const kf = this.deps.store.loadGlobal();
-    kf.setBoolean(t.group, 'Enable', t.enablePersistent);
-    kf.setBoolean(t.group, 'Tethering', t.tethering);
     // ConnMan substitutes channel 1 (2412 MHz) for an unset frequency whenever it saves.
     if (t.tetheringFreq === 0) t.tetheringFreq = 2412;
-    kf.setInteger(t.group, 'Tethering.Freq', t.tetheringFreq);
-    this.deps.store.saveGlobal(kf);
+    writeTechnologySettings(kf, t.type, {
+      enable: t.enablePersistent, tethering: t.tethering, tetheringFreq: t.tetheringFreq,
+      tetheringIdentifier: t.tetheringIdentifier, tetheringPassphrase: t.tetheringPassphrase,
+    });
+    try { this.deps.store.saveGlobal(kf); } catch (e) { this.deps.log.error(`saving settings: ${(e as Error).message}`); }
   }
 
   /** Technology.SetProperty("Powered"): resolves once the devices have been switched. */
@@ -166,12 +183,10 @@ export class Manager extends Emitter<ManagerEvents> {
     if (!t) throw new ConnmanError('NotFound');
     if (t.pending) throw new ConnmanError('Failed', 'Device or resource busy');
     if (t.powered === on) throw new ConnmanError(on ? 'AlreadyEnabled' : 'AlreadyDisabled');
+    // Offline mode stays on: a technology can be switched on by itself (Wi-Fi on board a plane), as in
+    // connmand's set_powered, which touches the technology and its Enable only.
     t.enablePersistent = on;
     this.saveTechnology(t);
-    if (this.offlineMode && on) {
-      // Enabling a technology in offline mode leaves offline mode, as ConnMan does.
-      this.setOfflineModeFlag(false);
-    }
     t.pending = true;
     let timer: TimerHandle | undefined;
     // connmand answers OperationTimeout when the devices have not switched within 10 s.
@@ -224,8 +239,8 @@ export class Manager extends Emitter<ManagerEvents> {
   private setOfflineModeFlag(on: boolean): void {
     this.offlineMode = on;
     const kf = this.deps.store.loadGlobal();
-    kf.setBoolean('global', 'OfflineMode', on);
-    this.deps.store.saveGlobal(kf);
+    writeGlobalSettings(kf, { offlineMode: on });
+    try { this.deps.store.saveGlobal(kf); } catch (e) { this.deps.log.error(`saving settings: ${(e as Error).message}`); }
     this.emit('property-changed', 'OfflineMode');
     this.updateState();
   }
@@ -236,20 +251,29 @@ export class Manager extends Emitter<ManagerEvents> {
     const cfg = this.deps.config;
     svc.favorite = cfg.DefaultFavoriteTechnologies.includes(svc.type);
     svc.autoconnect = cfg.DefaultAutoConnectTechnologies.includes(svc.type);
-    this.loadService(svc);
+    // service_register: a *.config section that matches wins over the saved settings
+    const prov = this.provisioner.provision(svc);
+    if (!prov) this.loadService(svc);
     svc.notify = (s, p) => this.emit('service-changed', s, p);
     this.services.push(svc);
     this.emit('service-added', svc);
     this.sort();
+    const cable = svc.type === 'ethernet' || svc.type === 'gadget';
+    // A provisioned cable connects at once whatever AutoConnect says (try_provision_service).
+    if (prov && cable) { this.connectSoon(svc); return; }
     if (!svc.favorite || !svc.autoconnect) return;
-    if (svc.type === 'ethernet' || svc.type === 'gadget') {
-      // ConnMan connects a favourite cable as soon as it appears, whatever else is connected, so
-      // every plugged uplink comes up (service_complete -> __connman_service_connect for these types).
-      this.deps.clock.setTimeout(() => {
-        if (!this.services.includes(svc) || svc.state !== 'idle' || svc.ignore) return;
-        this.connectService(svc, 'auto').catch((e) => this.deps.log.debug('manager', `autoconnect ${svc.id}: ${(e as Error).message}`));
-      }, 0);
-    } else this.scheduleAutoconnect();
+    this.deps.log.debug('manager', `${svc.id}: favourite with AutoConnect, connecting`);
+    // ConnMan connects a favourite cable as soon as it appears, whatever else is connected, so
+    // every plugged uplink comes up (service_complete -> __connman_service_connect for these types).
+    if (cable) this.connectSoon(svc); else this.scheduleAutoconnect();
+  }
+
+  /** Connects on the next turn (reason auto) unless the service went away or was disconnected by a user. */
+  connectSoon(svc: Service): void {
+    this.deps.clock.setTimeout(() => {
+      if (!this.services.includes(svc) || svc.state !== 'idle' || svc.ignore) return;
+      this.connectService(svc, 'auto').catch((e) => this.deps.log.debug('manager', `autoconnect ${svc.id}: ${(e as Error).message}`));
+    }, 0);
   }
 
   async removeService(svc: Service): Promise<void> {
@@ -280,14 +304,40 @@ export class Manager extends Emitter<ManagerEvents> {
         void this.failService(svc, 'connect-failed');
       }, CONNECT_TIMEOUT_MS);
       this.pending.set(svc, { resolve, reject, timer });
+      // A secured network without a passphrase asks the agent first (connmand: ENOKEY -> RequestInput).
+      if (svc.security !== 'none' && !svc.passphrase) {
+        askForInput(this.deps.agent, svc, reason === 'user' ? this.callerOf(svc) : undefined).then((answer) => {
+          if (this.pending.get(svc)?.timer !== timer) return;
+          if (answer.error) {
+            const p = this.pending.get(svc)!;
+            this.pending.delete(svc);
+            p.timer.cancel();
+            p.reject(answer.error);
+            if (answer.invalidKey) void this.failService(svc, 'invalid-key');
+            return;
+          }
+          svc.passphrase = answer.passphrase;
+          this.startIPConfig(svc);
+        }, () => undefined);
+        return;
+      }
       this.startIPConfig(svc);
     });
   }
 
+  /** D-Bus sender of the Connect in flight, so the caller's own agent is asked (set by the adapter). */
+  private callers = new Map<Service, string>();
+  setCaller(svc: Service, sender: string | undefined): void {
+    if (sender) this.callers.set(svc, sender); else this.callers.delete(svc);
+  }
+  private callerOf(svc: Service): string | undefined { return this.callers.get(svc); }
+
   /** Service.Disconnect from a user: also blocks autoconnect until the next Connect. */
   async disconnectService(svc: Service, user: boolean): Promise<void> {
-    if (!isConnected(svc.state) && !isConnecting(svc.state)) throw new ConnmanError('NotConnected');
+    if (!isConnected(svc.state) && !isConnecting(svc.state) && !this.pending.has(svc)) throw new ConnmanError('NotConnected');
     if (user) svc.ignore = true;
+    // a passphrase request still open for this service is withdrawn (connman_agent_cancel)
+    this.deps.agent?.cancel(svc);
     await this.bringDown(svc, user);
     if (!user) this.scheduleAutoconnect();
   }
@@ -300,26 +350,76 @@ export class Manager extends Emitter<ManagerEvents> {
     if (on) this.scheduleAutoconnect();
   }
 
-  /** Service.ClearProperty("Error"): failure -> idle, and autoconnect gets another go. */
+  /**
+   * Service.ClearProperty("Error"): failure -> idle, a Connect still waiting is answered with
+   * Failed "Input/output error", and autoconnect gets another go.
+   */
   clearError(svc: Service): void {
     svc.set('error', undefined, 'Error');
+    const p = this.pending.get(svc);
+    if (p) {
+      this.pending.delete(svc);
+      p.timer.cancel();
+      p.reject(new ConnmanError('Failed', 'Input/output error'));
+    }
     if (svc.state === 'failure') this.setState(svc, 'idle');
     this.scheduleAutoconnect();
   }
 
-  /** MoveBefore/MoveAfter: only the list position changes; nothing is persisted beyond Modified. */
+  /** MoveBefore/MoveAfter, by __connman_service_move's rules (see service-ops.ts). */
   moveService(svc: Service, target: Service, after: boolean): void {
-    if (!svc.favorite) throw new ConnmanError('NotSupported');
-    if (!target.favorite || svc === target) throw new ConnmanError('InvalidService');
-    if (isConnected(svc.state) !== isConnected(target.state)) throw new ConnmanError('InvalidService');
-    const list = this.services.filter((s) => s !== svc);
-    const i = list.indexOf(target);
-    list.splice(after ? i + 1 : i, 0, svc);
-    this.services = list;
+    checkMove(svc, target);
     svc.modified = new Date();
     this.saveService(svc);
+    this.saveService(target);
+    // MoveBefore puts svc right before target; MoveAfter puts target right before svc.
+    const [demoted, promoted] = after ? [svc, target] : [target, svc];
+    this.services = switchOrder(this.services, demoted, promoted);
     this.emit('services-sorted');
     void this.updateRouting();
+  }
+
+  /** Service.Remove(): see service-ops.ts for who may be removed. */
+  async forgetService(svc: Service): Promise<void> {
+    checkRemovable(svc);
+    if (isConnected(svc.state) || isConnecting(svc.state) || this.pending.has(svc)) {
+      this.deps.agent?.cancel(svc);
+      await this.bringDown(svc, true);
+    }
+    svc.passphrase = undefined;
+    if (svc.error) svc.set('error', undefined, 'Error');
+    if (svc.favorite) svc.set('favorite', false, 'Favorite');
+    svc.notify(svc, 'AutoConnect');
+    svc.ipv6Privacy = 'disabled';
+    this.saved.forget(svc.id);
+    this.sort();
+  }
+
+  /** Nameservers/Timeservers/Domains.Configuration: the data changes here; resolv.conf follows it. */
+  setListConfig(svc: Service, which: 'nameservers' | 'timeservers' | 'domains', values: string[]): void {
+    if (svc.immutable) throw new ConnmanError('NotSupported');
+    const cleaned = cleanList(which, values);
+    const [field, prop, eff] = LIST_FIELDS[which];
+    svc[field] = cleaned;
+    svc.notify(svc, prop);
+    svc.notify(svc, eff);
+    this.saveService(svc);
+    if (which !== 'timeservers') this.writeResolv();
+  }
+
+  setProxyConfig(svc: Service, cfg: ProxyConfig): void {
+    if (svc.immutable) throw new ConnmanError('NotSupported');
+    svc.proxyConfig = cfg;
+    svc.notify(svc, 'Proxy.Configuration');
+    svc.notify(svc, 'Proxy');
+    this.saveService(svc);
+  }
+
+  setMdnsConfig(svc: Service, on: boolean): void {
+    if (svc.immutable) throw new ConnmanError('NotSupported');
+    svc.mdnsConfig = on;
+    svc.notify(svc, 'mDNS.Configuration');
+    this.saveService(svc);
   }
 
   /** SetProperty IPv4.Configuration: validate (done by the caller), store, and re-apply live. */
@@ -625,7 +725,8 @@ export class Manager extends Emitter<ManagerEvents> {
   /** `onEntered` runs after State is announced and before the technology and manager follow. */
   private setState(svc: Service, state: ServiceState, onEntered?: () => void): void {
     if (svc.state === state) return;
-    svc.stateIPv4 = state;
+    svc.stateIPv4 = svc.ipv4Config.method === 'off' ? 'idle' : state;
+    svc.stateIPv6 = svc.ipv6Config.method === 'off' ? 'idle' : state;
     svc.state = state;
     svc.notify(svc, 'State');
     if (state === 'ready') {
@@ -708,40 +809,15 @@ export class Manager extends Emitter<ManagerEvents> {
   // ---- storage ----
 
   private loadService(svc: Service): void {
-    const kf = this.deps.store.loadService(svc.id);
-    if (!kf || !kf.hasGroup(svc.id)) return;
-    const g = svc.id;
-    const bool = (k: string) => { try { return kf.getBoolean(g, k); } catch { return undefined; } };
-    if (svc.type !== 'ethernet' && svc.type !== 'vpn') svc.favorite = bool('Favorite') ?? svc.favorite;
-    svc.autoconnect = bool('AutoConnect') ?? svc.autoconnect;
-    svc.ipv4Config = loadIPv4Config(kf, g);
-    svc.lastDhcpAddress = kf.getString(g, 'IPv4.DHCP.LastAddress');
-    svc.ipv6Config = loadIPv6Config(kf, g);
-    svc.nameserversConfig = kf.getStringList(g, 'Nameservers') ?? [];
-    svc.timeserversConfig = kf.getStringList(g, 'Timeservers') ?? [];
-    svc.domainsConfig = kf.getStringList(g, 'Domains') ?? [];
-    svc.mdnsConfig = bool('mDNS') ?? false;
+    const saved = this.saved.load(svc.id);
+    if (saved) applySettings(svc, saved, false);
   }
 
-  /** ConnMan rebuilds the file from scratch on every save, so unknown keys do not survive; we do the same. */
+  /** The one writer of `<id>/settings`: rebuilt from the service, as connmand's service_save does. */
   saveService(svc: Service): void {
     // A service that never reached ready is never saved.
     if (!svc.modified) return;
-    const kf = new KeyFile();
-    const g = svc.id;
-    if (svc.name) kf.setString(g, 'Name', svc.name);
-    if (svc.type !== 'ethernet' && svc.type !== 'vpn') kf.setBoolean(g, 'Favorite', svc.favorite);
-    if (svc.favorite) kf.setBoolean(g, 'AutoConnect', svc.autoconnect);
-    kf.setString(g, 'Modified', connmanTimestamp(svc.modified));
-    saveIPConfig(kf, g, 'IPv4', svc.ipv4Config);
-    if (svc.ipv4Method === 'dhcp' && svc.lastDhcpAddress) kf.setString(g, 'IPv4.DHCP.LastAddress', svc.lastDhcpAddress);
-    saveIPConfig(kf, g, 'IPv6', svc.ipv6Config);
-    kf.setString(g, 'IPv6.privacy', svc.ipv6Privacy);
-    if (svc.nameserversConfig.length) kf.setStringList(g, 'Nameservers', svc.nameserversConfig);
-    if (svc.timeserversConfig.length) kf.setStringList(g, 'Timeservers', svc.timeserversConfig);
-    if (svc.domainsConfig.length) kf.setStringList(g, 'Domains', svc.domainsConfig);
-    if (svc.mdnsConfig) kf.setBoolean(g, 'mDNS', true);
-    try { this.deps.store.saveService(svc.id, kf); } catch (e) {
+    try { this.saved.save(toSettings(svc)); } catch (e) {
       this.deps.log.error(`saving ${svc.id}: ${(e as Error).message}`);
     }
   }
@@ -751,8 +827,8 @@ export class Manager extends Emitter<ManagerEvents> {
     const dom: string[] = [];
     for (const s of this.services) {
       if (!isConnected(s.state)) continue;
-      ns.push(...(s.nameserversConfig.length ? s.nameserversConfig : s.nameservers));
-      dom.push(...(s.domainsConfig.length ? s.domainsConfig : s.domains));
+      ns.push(...(s.nameserversConfig.length ? s.nameserversConfig : [...s.provisionedNameservers, ...s.nameservers]));
+      dom.push(...(s.domainsConfig.length ? s.domainsConfig : [...(s.domainname ? [s.domainname] : []), ...s.domains]));
     }
     try { this.deps.resolv.write(ns, dom); } catch (e) {
       this.deps.log.error(`writing resolv.conf: ${(e as Error).message}`);

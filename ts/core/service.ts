@@ -9,6 +9,11 @@ export type ServiceError = 'out-of-range' | 'pin-missing' | 'dhcp-failed' | 'con
 export type IPv4Method = 'off' | 'fixed' | 'manual' | 'dhcp' | 'auto';
 export type IPv6Method = 'off' | 'fixed' | 'manual' | 'auto' | '6to4';
 
+export type ProxyMethod = 'direct' | 'auto' | 'manual';
+/** Proxy.Configuration as the user (or the keyfile) set it; no method means never configured */
+export interface ProxyConfig { method?: ProxyMethod; servers?: string[]; excludes?: string[]; url?: string }
+export type SecurityClass = 'none' | 'wep' | 'psk' | 'ieee8021x';
+
 export interface IPv4Address { address: string; prefixLength: number; gateway?: string; broadcast?: string }
 export interface IPv6Address { address: string; prefixLength: number; gateway?: string }
 
@@ -23,7 +28,9 @@ export type ServiceProperty = 'State' | 'Error' | 'Strength' | 'Favorite' | 'Imm
 
 export class Service {
   state: ServiceState = 'idle';
+  /** per-family states (ConnMan's state_ipv4/state_ipv6); a family whose method is off stays idle */
   stateIPv4: ServiceState = 'idle';
+  stateIPv6: ServiceState = 'idle';
   error?: ServiceError;
   strength = 0;
   favorite = false;
@@ -52,6 +59,21 @@ export class Service {
   domainsConfig: string[] = [];
   mdns = false;
   mdnsConfig = false;
+  proxyConfig: ProxyConfig = {};
+  /** security class for matching provisioning and for agent requests (a cable is "none") */
+  security: SecurityClass = 'none';
+  /** Wi-Fi SSID bytes, lowercase hex, for provisioning matches and storage */
+  ssid?: string;
+  hidden = false;
+  passphrase?: string;
+  /** provisioning: the *.config file (without .config) and `service_<x>` section it came from */
+  configFile?: string;
+  configIdent?: string;
+  /** what a *.config file supplies besides the user-visible *.Configuration lists (ConnMan treats
+   *  provisioned nameservers and timeservers like the ones DHCP hands out, and Domain as the domain name) */
+  provisionedNameservers: string[] = [];
+  provisionedTimeservers: string[] = [];
+  domainname?: string;
   /** set by a user Disconnect; blocks autoconnect until the next Connect (ConnMan's "ignore") */
   ignore = false;
   /** Modified timestamp for storage */

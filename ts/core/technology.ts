@@ -15,6 +15,8 @@ export class Technology {
   connected = false;
   tethering = false;
   tetheringFreq = 0;
+  tetheringIdentifier?: string;
+  tetheringPassphrase?: string;
   /** a SetProperty(Powered) in flight; a second one gets Failed(EBUSY) */
   pending = false;
 

@@ -6,8 +6,8 @@ import type { AgentTransport } from './agent';
 export function busAgentTransport(bus: Bus): AgentTransport {
   return {
     call: (dest, path, iface, member, sig, body) => bus.call(dest, path, iface, member, sig, body),
-    // Bus has no "no reply expected" send; the agent's empty reply is simply ignored.
-    notify: (dest, path, iface, member) => { bus.call(dest, path, iface, member).catch(() => undefined); },
+    // Release and Cancel go out with NO_REPLY_EXPECTED, as connmand sends them.
+    notify: (dest, path, iface, member) => { try { bus.send(dest, path, iface, member); } catch { /* connection gone */ } },
     watchOwner: (name, gone) => {
       let off: (() => Promise<void>) | undefined;
       let done = false;
@@ -36,5 +36,5 @@ export const inertAgentTransport: AgentTransport = {
 /** A BusLike that is really our Bus (it can call out and subscribe). */
 export function canCallOut(bus: object): bus is Bus {
   const b = bus as Partial<Bus>;
-  return typeof b.call === 'function' && typeof b.subscribe === 'function' && typeof b.nameOwner === 'function';
+  return typeof b.call === 'function' && typeof b.send === 'function' && typeof b.subscribe === 'function' && typeof b.nameOwner === 'function';
 }

@@ -4,7 +4,8 @@ import type { Clock } from '../core/clock';
 import type { Manager } from '../core/manager';
 import type { InterfaceDef } from './bus';
 import { clockTable } from './clock-iface';
-import { TimeSettings } from '../core/time-settings';
+import { SystemTimeSetter, TimeSettings } from '../core/time-settings';
+import { registryInputAgent } from './agent-input';
 import { managerTable } from './manager-iface';
 import { serviceTable } from './service-iface';
 import { ServicesChangedScheduler } from './services-changed';
@@ -30,13 +31,18 @@ export class DbusApi {
   readonly agents: AgentRegistry;
   private offs: (() => void)[] = [];
 
-  constructor(private readonly bus: BusLike, private readonly manager: Manager, clock: Clock) {
-    this.time = new TimeSettings(manager.deps.config.Localtime);
+  constructor(private readonly bus: BusLike, private readonly manager: Manager, clock: Clock,
+    opts: { setSystemTime?: SystemTimeSetter; zoneinfo?: string } = {}) {
+    this.time = new TimeSettings({ localtime: manager.deps.config.Localtime, zoneinfo: opts.zoneinfo,
+      store: manager.deps.store, setSystemTime: opts.setSystemTime });
+    this.time.load();
     this.serviceTable = serviceTable(manager);
     this.technologyTable = technologyTable(manager);
     const cfg = manager.deps.config;
     this.agents = new AgentRegistry(canCallOut(bus) ? busAgentTransport(bus) : inertAgentTransport,
       { inputRequestMs: cfg.InputRequestTimeout * 1000, browserLaunchMs: cfg.BrowserLaunchTimeout * 1000 });
+    // core reaches the agents only through this narrow seam (passphrase requests, Cancel)
+    manager.deps.agent ??= registryInputAgent(this.agents);
     this.managerTable = managerTable({ manager, serviceTable: this.serviceTable, technologyTable: this.technologyTable, agents: this.agents });
     this.servicesChanged = new ServicesChangedScheduler(clock, () => manager.services,
       (s) => propertyDict(this.serviceTable, s),
@@ -50,6 +56,10 @@ export class DbusApi {
     for (const t of m.technologies) this.bus.export(t.path, [bindInterface(this.technologyTable, t)]);
     for (const s of m.services) { this.bus.export(s.path, [bindInterface(this.serviceTable, s)]); this.servicesChanged.serviceAdded(s); }
     this.offs.push(
+      this.time.on('changed', (name) => {
+        const v = changedValue(this.clockTable, this.time, name);
+        if (v) this.bus.signal('/', 'net.connman.Clock', 'PropertyChanged', 'sv', [name, v]);
+      }),
       m.on('property-changed', (name) => {
         const v = changedValue(this.managerTable, m, name);
         if (v) this.bus.signal('/', M, 'PropertyChanged', 'sv', [name, v]);

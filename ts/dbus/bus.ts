@@ -186,6 +186,11 @@ export class Bus {
     }
   }
 
+  /** A method call with NO_REPLY_EXPECTED set (Agent.Release, Agent.Cancel): nothing comes back. */
+  send(destination: string, path: string, iface: string, member: string, signature = '', body: unknown[] = []): void {
+    this.conn.send(new dbus.Message({ destination, path, interface: iface, member, signature, body, flags: NO_REPLY_EXPECTED }));
+  }
+
   /** Receives signals matching `match` until the returned function is called. */
   async subscribe(match: SignalMatch, fn: (s: ReceivedSignal) => void): Promise<() => Promise<void>> {
     if (this.subscriptions.size === 0) this.conn.on('message', this.onMessage);
@@ -258,7 +263,16 @@ export class Bus {
 
   private dispatch(msg: dbus.Message): boolean {
     const path = msg.path;
-    if (!this.isNode(path)) return false;
+    if (!this.isNode(path)) {
+      // libdbus answers UnknownObject for a path that is neither an object nor a parent of one; the
+      // Peer interface is served on every path (dbus-next does that when we decline).
+      if (msg.interface === 'org.freedesktop.DBus.Peer') return false;
+      if (!((msg.flags ?? 0) & NO_REPLY_EXPECTED)) {
+        const newError = dbus.Message.newError as unknown as (m: dbus.Message, name: string, text: string) => dbus.Message;
+        this.conn.send(newError(msg, 'org.freedesktop.DBus.Error.UnknownObject', `No such object path '${path}'`));
+      }
+      return true;
+    }
     const sig = msg.signature ?? '';
     if (msg.interface === INTROSPECTABLE && msg.member === 'Introspect' && sig === '') {
       this.reply(msg, 's', [this.introspect(path)]);

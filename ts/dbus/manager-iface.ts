@@ -44,9 +44,15 @@ export function managerTable(d: ManagerApiDeps): InterfaceTable<Manager> {
       { name: 'CreateSession', in: [{ name: 'settings', type: 'a{sv}' }, { name: 'notifier', type: 'o' }], out: [{ name: 'session', type: 'o' }], handler: unsupported },
       { name: 'DestroySession', in: [{ name: 'session', type: 'o' }], out: [], handler: () => { throw new ConnmanError('InvalidArguments'); } },
       { name: 'RequestPrivateNetwork', in: [], out: [{ name: 'path', type: 'o' }, { name: 'settings', type: 'a{sv}' }, { name: 'socket', type: 'h' }], handler: unsupported },
-      { name: 'ReleasePrivateNetwork', in: [{ name: 'path', type: 'o' }], out: [], handler: () => { throw new ConnmanError('InvalidArguments'); } },
-      { name: 'RegisterPeerService', in: [{ name: 'specification', type: 'a{sv}' }, { name: 'master', type: 'b' }], out: [], handler: unsupported },
-      { name: 'UnregisterPeerService', in: [{ name: 'specification', type: 'a{sv}' }], out: [], handler: () => { throw new ConnmanError('NotRegistered'); } },
+      // No private network is ever handed out (RequestPrivateNetwork is not supported), so every path is
+      // unknown, which connmand's __connman_private_network_release answers with -EACCES.
+      { name: 'ReleasePrivateNetwork', in: [{ name: 'path', type: 'o' }], out: [], handler: () => { throw new ConnmanError('PermissionDenied'); } },
+      // P2P is not supported: a valid specification is refused as connmand refuses it without a P2P
+      // driver, after the same validation.
+      { name: 'RegisterPeerService', in: [{ name: 'specification', type: 'a{sv}' }, { name: 'master', type: 'b' }], out: [],
+        handler: (_m, [spec]) => { checkPeerServiceSpec(spec as PeerSpec); throw new ConnmanError('NotSupported'); } },
+      { name: 'UnregisterPeerService', in: [{ name: 'specification', type: 'a{sv}' }], out: [],
+        handler: (_m, [spec]) => { checkPeerServiceSpec(spec as PeerSpec); throw new ConnmanError('NotRegistered'); } },
     ],
     signals: [
       PROPERTY_CHANGED,
@@ -57,4 +63,35 @@ export function managerTable(d: ManagerApiDeps): InterfaceTable<Manager> {
       { name: 'TetheringClientsChanged', args: [{ name: 'registered', type: 'as' }, { name: 'removed', type: 'as' }] },
     ],
   };
+}
+
+type PeerSpec = Record<string, { signature: string; value: unknown }>;
+
+/**
+ * parse_peers_service_specs: only the five known keys; WiFiDisplayIEs cannot be combined with Bonjour
+ * or UPnP; a query needs a response or a version; something must be specified; a version needs a service.
+ */
+export function checkPeerServiceSpec(spec: PeerSpec): void {
+  let hasSpec = false, hasQuery = false, hasVersion = false;
+  const bytes = (v: { signature: string; value: unknown }) => {
+    if (v.signature !== 'ay') throw new ConnmanError('InvalidArguments');
+    return (v.value as Buffer | number[]).length > 0;
+  };
+  for (const [k, v] of Object.entries(spec)) {
+    if (k === 'BonjourResponse') hasSpec = bytes(v) || hasSpec;
+    else if (k === 'BonjourQuery') hasQuery = bytes(v) || hasQuery;
+    else if (k === 'UpnpService') {
+      if (v.signature !== 's') throw new ConnmanError('InvalidArguments');
+      hasSpec = true;
+    } else if (k === 'UpnpVersion') {
+      if (v.signature !== 'i') throw new ConnmanError('InvalidArguments');
+      hasVersion = (v.value as number) !== 0;
+    } else if (k === 'WiFiDisplayIEs') {
+      if (hasSpec || hasQuery) throw new ConnmanError('InvalidArguments');
+      hasSpec = bytes(v);
+    } else throw new ConnmanError('InvalidArguments');
+  }
+  if ((hasQuery && !hasSpec && !hasVersion) || (!hasSpec && !hasQuery) || (!hasSpec && hasVersion)) {
+    throw new ConnmanError('InvalidArguments');
+  }
 }

@@ -4,34 +4,33 @@ import { ConnmanError } from '../core/errors';
 import { Service, isConnected, isConnecting } from '../core/service';
 import { prefixToNetmask } from '../core/applier';
 import { VariantDict, ipv4ConfigFromDbus, ipv6ConfigFromDbus } from '../core/ipconfig';
-import { InterfaceTable, PROPERTY_CHANGED, PropertyDef, dict } from './table';
-import { isIP } from 'node:net';
+import { effectiveNameservers, proxyConfigFromDbus } from '../core/service-ops';
+import { InterfaceTable, PROPERTY_CHANGED, PropertyDef, PropertyDict, dict } from './table';
 
 const connected = (s: Service) => isConnected(s.state);
 
-function effectiveNameservers(s: Service, fallback: string[]): string[] {
-  if (!connected(s)) return [];
-  if (s.nameserversConfig.length) return [...s.nameserversConfig];
-  return s.nameservers.length ? [...s.nameservers] : [...fallback];
+/** append_proxyconfig / append_proxy: Servers, Excludes or URL first, Method last. */
+function proxyDict(s: Service, effective: boolean): PropertyDict {
+  const c = s.proxyConfig;
+  if (!c.method) return {};
+  if (c.method === 'manual') {
+    return dict([
+      ['Servers', 'as', effective ? [...(c.servers ?? [])] : c.servers && [...c.servers]],
+      ['Excludes', 'as', effective ? [...(c.excludes ?? [])] : c.excludes && [...c.excludes]],
+      ['Method', 's', 'manual']]);
+  }
+  if (c.method === 'auto') return dict([['URL', 's', c.url], ['Method', 's', c.url || !effective ? 'auto' : 'direct']]);
+  return dict([['Method', 's', 'direct']]);
 }
 
 export function serviceTable(manager: Manager): InterfaceTable<Service> {
   const cfg = manager.deps.config;
-  const save = (s: Service) => manager.saveService(s);
-  const listSetter = (field: 'nameserversConfig' | 'timeserversConfig' | 'domainsConfig', prop: 'Nameservers.Configuration' | 'Timeservers.Configuration' | 'Domains.Configuration', filter: (x: string) => boolean): PropertyDef<Service>['set'] =>
-    (s, v) => {
-      if (s.immutable) throw new ConnmanError('NotSupported');
-      s[field] = (v as string[]).map((x) => x.trim()).filter((x) => x !== '' && filter(x));
-      s.notify(s, prop);
-      if (field === 'nameserversConfig') s.notify(s, 'Nameservers');
-      if (field === 'timeserversConfig') s.notify(s, 'Timeservers');
-      if (field === 'domainsConfig') s.notify(s, 'Domains');
-      save(s);
-    };
-  const notYet = () => { throw new ConnmanError('NotImplemented'); };
+  const listSetter = (which: 'nameservers' | 'timeservers' | 'domains'): PropertyDef<Service>['set'] =>
+    (s, v) => manager.setListConfig(s, which, v as string[]);
   const properties: PropertyDef<Service>[] = [
     { name: 'Type', type: 's', access: 'read', get: (s) => s.type },
-    { name: 'Security', type: 'as', access: 'read', get: () => [] },
+    // a cable has no security class at all, so the list is empty
+    { name: 'Security', type: 'as', access: 'read', get: (s) => (s.type === 'ethernet' || s.type === 'gadget' ? [] : [s.security]) },
     { name: 'State', type: 's', access: 'read', get: (s) => s.state },
     { name: 'Error', type: 's', access: 'read', get: (s) => s.error, cleared: '' },
     { name: 'Strength', type: 'y', access: 'read', get: (s) => (s.strength > 0 ? s.strength : undefined) },
@@ -63,25 +62,29 @@ export function serviceTable(manager: Manager): InterfaceTable<Service> {
         ['PrefixLength', 'y', fixed ? c.prefixLength : undefined], ['Gateway', 's', fixed ? c.gateway : undefined],
         ['Privacy', 's', c.method === 'off' ? undefined : c.privacy]]);
     }, set: (s, v) => manager.setIPv6Config(s, ipv6ConfigFromDbus(v as VariantDict, s.ipv6Config)) },
-    { name: 'Nameservers', type: 'as', access: 'read', get: (s) => effectiveNameservers(s, cfg.FallbackNameservers) },
+    { name: 'Nameservers', type: 'as', access: 'read', get: (s) => (connected(s) ? effectiveNameservers(s, cfg.FallbackNameservers) : []) },
     { name: 'Nameservers.Configuration', type: 'as', access: 'readwrite', get: (s) => [...s.nameserversConfig],
-      set: listSetter('nameserversConfig', 'Nameservers.Configuration', (x) => isIP(x) !== 0) },
+      set: listSetter('nameservers') },
     { name: 'Timeservers', type: 'as', access: 'read', get: (s) => (connected(s)
-      ? [...s.timeserversConfig, ...s.timeservers, ...(cfg.UseGatewaysAsTimeservers && s.ipv4?.gateway ? [s.ipv4.gateway] : []), ...cfg.FallbackTimeservers]
+      ? [...s.timeserversConfig, ...s.provisionedTimeservers, ...s.timeservers, ...(cfg.UseGatewaysAsTimeservers && s.ipv4?.gateway ? [s.ipv4.gateway] : []), ...cfg.FallbackTimeservers]
       : []) },
     { name: 'Timeservers.Configuration', type: 'as', access: 'readwrite', get: (s) => [...s.timeserversConfig],
-      set: listSetter('timeserversConfig', 'Timeservers.Configuration', () => true) },
+      set: listSetter('timeservers') },
     { name: 'Domains', type: 'as', access: 'read', get: (s) => (connected(s) || isConnecting(s.state)
-      ? [...(s.domainsConfig.length ? s.domainsConfig : s.domains)] : []) },
+      ? [...(s.domainsConfig.length ? s.domainsConfig : [...(s.domainname ? [s.domainname] : []), ...s.domains])] : []) },
     { name: 'Domains.Configuration', type: 'as', access: 'readwrite', get: (s) => [...s.domainsConfig],
-      set: listSetter('domainsConfig', 'Domains.Configuration', () => true) },
-    // The proxy method stays unknown (an empty dict) until WPAD or the online check decides it; neither
-    // runs yet, and connmand with the online check off shows the same empty dict.
-    { name: 'Proxy', type: 'a{sv}', access: 'read', get: () => ({}) },
-    { name: 'Proxy.Configuration', type: 'a{sv}', access: 'readwrite', get: () => ({}), set: notYet },
+      set: listSetter('domains') },
+    // Without a configured method the proxy stays unknown (an empty dict) until WPAD decides it; WPAD
+    // does not run yet, and connmand with the online check off shows the same empty dict.
+    { name: 'Proxy', type: 'a{sv}', access: 'read', get: (s) => (connected(s) ? proxyDict(s, true) : {}) },
+    { name: 'Proxy.Configuration', type: 'a{sv}', access: 'readwrite', get: (s) => proxyDict(s, false),
+      set: (s, v) => {
+        if (s.immutable) throw new ConnmanError('NotSupported');
+        manager.setProxyConfig(s, proxyConfigFromDbus(v as VariantDict, s.proxyConfig));
+      } },
     { name: 'mDNS', type: 'b', access: 'read', get: (s) => s.mdns },
     { name: 'mDNS.Configuration', type: 'b', access: 'readwrite', get: (s) => s.mdnsConfig,
-      set: (s, v) => { if (s.immutable) throw new ConnmanError('NotSupported'); s.mdnsConfig = v as boolean; s.notify(s, 'mDNS.Configuration'); save(s); } },
+      set: (s, v) => manager.setMdnsConfig(s, v as boolean) },
     { name: 'Provider', type: 'a{sv}', access: 'read', get: () => ({}) },
   ];
   const target = (v: unknown): Service => {
@@ -100,13 +103,14 @@ export function serviceTable(manager: Manager): InterfaceTable<Service> {
         manager.clearError(s);
         return [];
       } },
-      { name: 'Connect', in: [], out: [], handler: async (s) => { await manager.connectService(s, 'user'); return []; } },
-      { name: 'Disconnect', in: [], out: [], handler: async (s) => { await manager.disconnectService(s, true); return []; } },
-      { name: 'Remove', in: [], out: [], handler: (s) => {
-        // Cables (and gadgets) cannot be forgotten; other types arrive with Wi-Fi.
-        if (s.type === 'ethernet' || s.type === 'gadget' || s.immutable) throw new ConnmanError('NotSupported');
-        throw new ConnmanError('NotSupported');
+      { name: 'Connect', in: [], out: [], handler: async (s, _a, ctx) => {
+        // the caller's own agent is asked for secrets first (connman_agent_get_info)
+        manager.setCaller(s, ctx.sender);
+        try { await manager.connectService(s, 'user'); } finally { manager.setCaller(s, undefined); }
+        return [];
       } },
+      { name: 'Disconnect', in: [], out: [], handler: async (s) => { await manager.disconnectService(s, true); return []; } },
+      { name: 'Remove', in: [], out: [], handler: async (s) => { await manager.forgetService(s); return []; } },
       { name: 'MoveBefore', in: [{ name: 'service', type: 'o' }], out: [], handler: (s, [p]) => moveResult(() => manager.moveService(s, target(p), false)) },
       { name: 'MoveAfter', in: [{ name: 'service', type: 'o' }], out: [], handler: (s, [p]) => moveResult(() => manager.moveService(s, target(p), true)) },
       { name: 'ResetCounters', in: [], out: [], handler: () => [] },
