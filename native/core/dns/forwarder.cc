@@ -35,6 +35,12 @@ QueryResult Forwarder::onQuery(uint64_t client, bool clientTcp, const uint8_t* d
   ClientView view;
   view.id = m.h.id;
   view.flags = m.h.flags;
+  if (err == ParseError::None && m.hasQuestion && m.h.opcode() != 0) {
+    buildEmptyReply(m.h.id, static_cast<uint16_t>((m.h.flags & (0x7800 | kFlagRD)) | kFlagRA), kRcodeNotImp,
+                    m.qname, m.qtype, m.qclass, reply);
+    stats_.answered++;
+    return QueryResult::Answered;
+  }
   if (err != ParseError::None || !m.hasQuestion || m.h.opcode() != 0) {
     reply->clear();
     wire::Writer w(reply);

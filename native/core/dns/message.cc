@@ -32,15 +32,15 @@ bool checkRdata(const uint8_t* data, size_t size, const RecordRef& rr, Message* 
     case kTypeA: return rr.rdlen == 4;
     case kTypeAAAA: return rr.rdlen == 16;
     case kTypeNS: case kTypeCNAME: case kTypePTR: case kTypeDNAME:
-      return readName(data, size, r, &n) && r.empty();
+      return readName(data, size, r, &n, &m->labels) && r.empty();
     case kTypeMX:
       r.skip(2);
-      return r.ok() && readName(data, size, r, &n) && r.empty();
+      return r.ok() && readName(data, size, r, &n, &m->labels) && r.empty();
     case kTypeSRV:
       r.skip(6);
-      return r.ok() && readName(data, size, r, &n) && r.empty();
+      return r.ok() && readName(data, size, r, &n, &m->labels) && r.empty();
     case kTypeSOA: {
-      if (!readName(data, size, r, &n) || !readName(data, size, r, &n)) return false;
+      if (!readName(data, size, r, &n, &m->labels) || !readName(data, size, r, &n, &m->labels)) return false;
       if (r.remaining() != 20) return false;  // serial refresh retry expire minimum
       r.skip(16);
       uint32_t minimum = r.be32();
@@ -67,13 +67,14 @@ ParseError parseMessage(const uint8_t* data, size_t size, Message* m) {
   m->h.ns = r.be16();
   m->h.ar = r.be16();
   m->records.clear();
+  m->labels.clear();
   m->hasQuestion = false;
   m->hasOpt = false;
   m->optIndex = -1;
   m->hasSoa = false;
   if (m->h.qd > 1) return ParseError::BadQuestionCount;
   if (m->h.qd == 1) {
-    if (!readName(data, size, r, &m->qname)) return ParseError::BadName;
+    if (!readName(data, size, r, &m->qname, &m->labels)) return ParseError::BadName;
     m->qtype = r.be16();
     m->qclass = r.be16();
     if (!r.ok()) return ParseError::Truncated;
@@ -91,7 +92,7 @@ ParseError parseMessage(const uint8_t* data, size_t size, Message* m) {
                  : i < size_t{m->h.an} + m->h.ns ? Section::Authority : Section::Additional;
     rr.start = static_cast<uint32_t>(r.offset());
     Name owner;
-    if (!readName(data, size, r, &owner)) return ParseError::BadName;
+    if (!readName(data, size, r, &owner, &m->labels)) return ParseError::BadName;
     rr.type = r.be16();
     rr.cls = r.be16();
     rr.ttlOffset = static_cast<uint32_t>(r.offset());

@@ -69,6 +69,7 @@ struct Message {
   // RFC 2308: a negative answer's lifetime is min(SOA TTL, SOA MINIMUM) of the authority SOA
   bool hasSoa = false;
   uint32_t soaTtl = 0, soaMinimum = 0;
+  std::vector<uint16_t> labels;  // where in-place labels start: the only legal pointer targets
 };
 
 // Parses a whole message. qdcount must be 0 or 1 (nobody sends more, and a reply must echo the

@@ -2,6 +2,7 @@
 #include "name.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 
 namespace sy::dns {
@@ -45,7 +46,7 @@ std::string Name::toText() const {
   return s;
 }
 
-bool readName(const uint8_t* msg, size_t size, wire::Reader& r, Name* out) {
+bool readName(const uint8_t* msg, size_t size, wire::Reader& r, Name* out, std::vector<uint16_t>* labels) {
   size_t outLen = 0;
   bool jumped = false;
   wire::Reader cur = r;
@@ -65,12 +66,16 @@ bool readName(const uint8_t* msg, size_t size, wire::Reader& r, Name* out) {
       }
       // Every hop goes strictly backwards from the start of the label run that led here.
       if (target >= labelStart || target >= limit || hops > 127) return false;
+      if (labels && !std::binary_search(labels->begin(), labels->end(), static_cast<uint16_t>(target))) return false;
       limit = target;
       cur = wire::Reader(msg, size);
       if (!cur.skip(target)) return false;
       continue;
     }
     if ((len & 0xc0) != 0) return false;  // 0x40/0x80 label types are obsolete (RFC 6891 9)
+    if (labels && !jumped && len != 0 && labelStart <= 0xffff &&
+        (labels->empty() || labels->back() < labelStart))
+      labels->push_back(static_cast<uint16_t>(labelStart));
     if (outLen + 1 + len > kMaxNameWire) return false;
     out->wire[outLen++] = len;
     if (len == 0) break;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "../wire/reader.h"
 
@@ -29,7 +30,11 @@ struct Name {
 // A pointer must point strictly before the start of the label sequence it interrupts, so every
 // jump goes backwards and loops are impossible; the expanded name is bounded by kMaxNameWire.
 // On success r is left just past the name as it appears in place.
-bool readName(const uint8_t* msg, size_t size, wire::Reader& r, Name* out);
+// With `labels` (the offsets of every label read in place so far, ascending), the in-place labels
+// are appended and a pointer must land on one of them: a pointer into a TTL, a length or the
+// header would otherwise let the bytes the proxy patches when serving from the cache change a name.
+bool readName(const uint8_t* msg, size_t size, wire::Reader& r, Name* out,
+              std::vector<uint16_t>* labels = nullptr);
 
 // "host.example.com" or "host.example.com." (or "." for root) to wire form; false when a label is
 // empty or too long, or the whole exceeds 255 bytes.

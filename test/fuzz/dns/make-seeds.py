@@ -100,6 +100,9 @@ def seeds():
         "pointer-loop": header(12, RESP, an=1) + question("www.example.com") + b"\xc0\x21" +
         struct.pack("!HHIH", 1, 1, 1, 4) + b"\0\0\0\0",
         "counts-lie": header(13, RESP, an=0xffff) + question("www.example.com"),
+        # Found by fuzz_dns_parse: an MX name pointing into a TTL, so serving from the cache (which
+        # counts TTLs down) changed the name. Pointers must now land on a label.
+        "fuzz-finding-pointer-into-ttl": bytes.fromhex("000381800001000300000000076578616d706c6503636f6d0000ff0001c00c000f00010000012c0009000a046d61696cc026c00c002100010000012c000b000100020035026e73c00cc00c001000010000012c00060568656c6c6f"),
     }
     names = {k: struct.pack("!H", 12) + v for k, v in parse.items()}
     names["forward-pointer"] = struct.pack("!H", 12) + header(0, 0) + b"\xc0\x20" + b"\0" * 30
@@ -139,6 +142,8 @@ def seeds():
         "hardening-6d2cec47-answer-without-domain": bytes([1]) + chunk(0, header(0x1000, RESP | 3) + question("host")) +
         chunk(0, parse["hardening-6d2cec47-answer-without-domain"]),
         "hardening-16044e9f-query-name-unterminated": bytes([0]) + chunk(4, parse["hardening-16044e9f-query-name-unterminated"]),
+        # Found by fuzz_dns_proxy: a query with another opcode got NOTIMP without its question.
+        "fuzz-finding-notimp-echoes-question": bytes.fromhex("00040017000b2f000001000000000000000002010060600029a5c0ae000000000003626967076578616d706c650363"),
     }
     return {"parse": parse, "name": names, "proxy": proxy}
 
