@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The event side of rtnetlink: one non-blocking socket in the link and address groups.
+// The event side of rtnetlink: one non-blocking socket in the link, address, route and rule groups.
 #include <linux/rtnetlink.h>
 #include <netlink/errno.h>
 #include <netlink/msg.h>
@@ -23,6 +23,8 @@ struct NetlinkMonitor::Impl {
   // What we believe the kernel holds, so a resync after an overrun can report deletions too.
   std::map<int, LinkOut> links;
   std::map<std::string, AddrOut> addrs;
+  std::map<std::string, RouteOut> routes;
+  std::map<std::string, RuleOut> rules;
   std::unique_ptr<NetlinkControl> control;
 
   ~Impl() {
@@ -32,6 +34,21 @@ struct NetlinkMonitor::Impl {
   static std::string Key(const AddrOut& a) {
     return std::to_string(a.index) + "/" + std::to_string(a.family) + "/" + a.address + "/" +
            std::to_string(a.prefixLength);
+  }
+
+  // The kernel's identity of a route: IPv4 replaces a route with the same table, destination and
+  // metric (NLM_F_REPLACE swaps the gateway in place); IPv6 keeps one route per next hop.
+  static std::string Key(const RouteOut& r) {
+    std::string k = std::to_string(r.family) + "/" + std::to_string(r.table) + "/" + std::to_string(r.type) + "/" +
+                    r.dst + "/" + std::to_string(r.prefixLength) + "/" + std::to_string(r.metric);
+    if (r.family == 6) k += "/" + r.gateway + "/" + std::to_string(r.oif);
+    return k;
+  }
+
+  static std::string Key(const RuleOut& r) {
+    return std::to_string(r.family) + "/" + std::to_string(r.priority) + "/" + std::to_string(r.table) + "/" + r.src +
+           "/" + std::to_string(r.srcLength) + "/" + std::to_string(r.fwmark) + "/" + std::to_string(r.fwmask) + "/" +
+           std::to_string(r.action);
   }
 
   void linkSeen(const LinkOut& l) {
@@ -49,6 +66,10 @@ struct NetlinkMonitor::Impl {
     for (auto a = addrs.begin(); a != addrs.end();) {
       a = a->second.index == l.index ? addrs.erase(a) : std::next(a);
     }
+    // The kernel drops a vanished link's IPv4 routes without a RTM_DELROUTE for each.
+    for (auto r = routes.begin(); r != routes.end();) {
+      r = r->second.oif == l.index ? routes.erase(r) : std::next(r);
+    }
     events.push_back({NetlinkEventOut::LinkDel, l, {}, {}, {}});
   }
 
@@ -60,6 +81,20 @@ struct NetlinkMonitor::Impl {
   void addrGone(const AddrOut& a) {
     addrs.erase(Key(a));
     events.push_back({NetlinkEventOut::AddrDel, {}, a, {}, {}});
+  }
+
+  void routeEvent(const RouteOut& r, bool isNew) {
+    if (isNew) routes[Key(r)] = r;
+    else routes.erase(Key(r));
+    NetlinkEventOut e{isNew ? NetlinkEventOut::RouteNew : NetlinkEventOut::RouteDel, {}, {}, r, {}};
+    events.push_back(std::move(e));
+  }
+
+  void ruleEvent(const RuleOut& r, bool isNew) {
+    if (isNew) rules[Key(r)] = r;
+    else rules.erase(Key(r));
+    NetlinkEventOut e{isNew ? NetlinkEventOut::RuleNew : NetlinkEventOut::RuleDel, {}, {}, {}, r};
+    events.push_back(std::move(e));
   }
 
   static void OnObject(nl_object* obj, void* arg) {
@@ -86,14 +121,14 @@ struct NetlinkMonitor::Impl {
       }
       case RTM_NEWROUTE:
       case RTM_DELROUTE: {
-        NetlinkEventOut e{self->msgType == RTM_NEWROUTE ? NetlinkEventOut::RouteNew : NetlinkEventOut::RouteDel, {}, {}, {}, {}};
-        if (nl::ToRoute(reinterpret_cast<rtnl_route*>(obj), &e.route)) self->events.push_back(std::move(e));
+        RouteOut r;
+        if (nl::ToRoute(reinterpret_cast<rtnl_route*>(obj), &r)) self->routeEvent(r, self->msgType == RTM_NEWROUTE);
         return;
       }
       case RTM_NEWRULE:
       case RTM_DELRULE: {
-        NetlinkEventOut e{self->msgType == RTM_NEWRULE ? NetlinkEventOut::RuleNew : NetlinkEventOut::RuleDel, {}, {}, {}, {}};
-        if (nl::ToRule(reinterpret_cast<rtnl_rule*>(obj), &e.rule)) self->events.push_back(std::move(e));
+        RuleOut r;
+        if (nl::ToRule(reinterpret_cast<rtnl_rule*>(obj), &r)) self->ruleEvent(r, self->msgType == RTM_NEWRULE);
         return;
       }
       default:
@@ -149,6 +184,26 @@ struct NetlinkMonitor::Impl {
       if (!presentAddrs.count(key)) goneAddrs.push_back(a);
     for (const auto& a : goneAddrs) addrGone(a);
     for (const auto& a : nowAddrs) addrSeen(a);
+
+    // Routes and rules the same way: a default route that changed while we were deaf must not stay
+    // unnoticed until the next change to it.
+    std::vector<RouteOut> nowRoutes;
+    std::vector<RuleOut> nowRules;
+    if (!control->listRoutes(0, 0, &nowRoutes).ok() || !control->listRules(0, &nowRules).ok()) return;
+    resyncTable(routes, nowRoutes, [this](const RouteOut& r, bool isNew) { routeEvent(r, isNew); });
+    resyncTable(rules, nowRules, [this](const RuleOut& r, bool isNew) { ruleEvent(r, isNew); });
+  }
+
+  // Reports what vanished as deletions, then everything present as new (a repeated 'new' is harmless).
+  template <typename T, typename Report>
+  static void resyncTable(const std::map<std::string, T>& known, const std::vector<T>& now, Report report) {
+    std::set<std::string> present;
+    for (const auto& x : now) present.insert(Key(x));
+    std::vector<T> gone;
+    for (const auto& [key, x] : known)
+      if (!present.count(key)) gone.push_back(x);
+    for (const auto& x : gone) report(x, false);
+    for (const auto& x : now) report(x, true);
   }
 };
 
@@ -207,6 +262,11 @@ std::vector<NetlinkEventOut> NetlinkMonitor::popEvents() {
 void NetlinkMonitor::seed(const std::vector<LinkOut>& links, const std::vector<AddrOut>& addrs) {
   for (const auto& l : links) impl_->links[l.index] = l;
   for (const auto& a : addrs) impl_->addrs[Impl::Key(a)] = a;
+}
+
+void NetlinkMonitor::seedRoutes(const std::vector<RouteOut>& routes, const std::vector<RuleOut>& rules) {
+  for (const auto& r : routes) impl_->routes[Impl::Key(r)] = r;
+  for (const auto& r : rules) impl_->rules[Impl::Key(r)] = r;
 }
 
 }  // namespace sy::io

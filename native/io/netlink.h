@@ -86,6 +86,8 @@ class NetlinkMonitor {
   // Tells the monitor which links and addresses the caller already knows (from its own dump), so a
   // resync after a receive-buffer overrun can report the ones that vanished meanwhile.
   void seed(const std::vector<LinkOut>& links, const std::vector<AddrOut>& addrs);
+  // Likewise for routes (every table) and policy rules.
+  void seedRoutes(const std::vector<RouteOut>& routes, const std::vector<RuleOut>& rules);
 
   // Messages dropped because a userspace process, not the kernel, sent them.
   uint64_t spoofedDropped() const;

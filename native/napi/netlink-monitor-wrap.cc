@@ -52,6 +52,12 @@ class NetlinkMonitorWrap : public Napi::ObjectWrap<NetlinkMonitorWrap> {
     if (st.ok()) st = control->listAddresses(0, 0, &addrs);
     if (!st.ok()) return MakeError(env, st.err, st.message);
     monitor->seed(links, addrs);
+    std::vector<io::RouteOut> routes;
+    std::vector<io::RuleOut> rules;
+    st = control->listRoutes(0, 0, &routes);
+    if (st.ok()) st = control->listRules(0, &rules);
+    if (!st.ok()) return MakeError(env, st.err, st.message);
+    monitor->seedRoutes(routes, rules);
     const int rc = watcher_.Start(env, monitor->fd());
     if (rc != 0) return MakeError(env, EIO, "netlink monitor: cannot watch socket (libuv error " + std::to_string(rc) + ")");
     monitor_ = std::move(monitor);
