@@ -25,6 +25,8 @@ export interface DaemonDeps {
   store: Store;
   config: MainConfig;
   resolv: ResolvWriter;
+  /** the DNS module (issue 6): started before everything else, so resolv.conf never names a dead proxy */
+  dns?: Module;
   log: Logger;
   applier?: Applier;
   /** saved services (ServiceStore); the KeyFile store's services when absent */
@@ -55,6 +57,7 @@ export class Daemon {
     const plugins: Plugin[] = [new LoopbackPlugin(), new EthernetPlugin()]
       .filter((p) => pluginEnabled(p.name, d.plugin, d.noplugin ?? [], globMatch));
     const modules: Module[] = [
+      ...(d.dns ? [d.dns] : []),
       { name: 'manager', deps: [], start: () => this.manager.start(), stop: () => this.manager.stop() },
       { name: 'dbus', deps: ['manager'], start: () => this.api.start(), stop: () => this.api.stop() },
       { name: 'rtnl', deps: ['manager'], start: () => this.links.start(), stop: () => this.links.stop() },

@@ -10,7 +10,7 @@ import { ProvisioningStore } from '../config/provisioning-store';
 import { execFileSync } from 'node:child_process';
 import { realClock } from '../core/clock';
 import { createLogger } from '../core/log';
-import { FileResolvWriter } from '../core/resolv';
+import { DnsModule } from '../core/dns-proxy';
 import { Bus } from '../dbus/bus';
 import type { Platform } from '../platform/types';
 import { Daemon } from './daemon';
@@ -54,12 +54,13 @@ async function run(opts: DaemonOptions): Promise<number> {
   });
 
   const problem = (p: { file: string; line?: number; message: string }) => log.warn(`ignoring ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+  const dns = new DnsModule({ platform, log, resolvPath, proxy: !opts.nodnsproxy, fallback: config.FallbackNameservers });
   const store = new FileStore(opts.statedir, problem);
   process.umask(0o077);
   const provisioning = new ProvisioningStore(opts.statedir);
   provisioning.on('problem', (p) => log.warn(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`));
   const daemon = new Daemon({
-    platform, bus, clock: realClock, store, config, resolv: new FileResolvWriter(resolvPath), log,
+    platform, bus, clock: realClock, store, config, resolv: dns, dns, log,
     services: new ServiceStore(opts.statedir, problem), provisioning,
     // settimeofday through date(1): Node has no binding for it, and Clock.Time is set rarely
     setSystemTime: (sec) => { execFileSync('date', ['-u', '-s', `@${Math.trunc(sec)}`], { stdio: 'ignore' }); },

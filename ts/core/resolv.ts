@@ -6,7 +6,12 @@ import { writeFileAtomic } from '../config/atomic-write';
 const MAXNS = 3;
 const MAXDNSRCH = 6;
 
-export interface ResolvWriter { write(nameservers: readonly string[], domains: readonly string[]): void }
+/** One connected service's DNS, in service order (the default service first). */
+export interface ServiceDnsEntry { id: string; nameservers: string[]; domains: string[] }
+
+export interface ResolvWriter {
+  write(nameservers: readonly string[], domains: readonly string[], perService?: readonly ServiceDnsEntry[]): void;
+}
 
 export function renderResolvConf(nameservers: readonly string[], domains: readonly string[]): string {
   const uniq = (xs: readonly string[]) => xs.filter((x, i) => xs.indexOf(x) === i);

@@ -15,6 +15,10 @@ import {
   type Dhcp4Client,
   type Dhcp4Event,
   type Dhcp4Options,
+  type DnsProxy,
+  type DnsProxyConfig,
+  type DnsProxyOptions,
+  type DnsProxyStats,
   type Dhcp6Client,
   type Dhcp6Event,
   type Dhcp6Options,
@@ -79,6 +83,7 @@ interface NativeAddon extends NativeIpv6Addon {
   boottime(): number;
   NetlinkMonitor: new (onEvents: (events: NativeNetlinkEvent[]) => void) => NativeMonitor;
   NetlinkControl: new () => NativeControl;
+  createDnsProxy(opts: DnsProxyOptions): NativeDnsProxy | NativeError;
   createDhcp4Client(
     opts: Dhcp4Options,
     onEvents: (events: Dhcp4Event[]) => void,
@@ -112,6 +117,13 @@ interface NativeArpClient<E> {
   start(address?: string): E[] | NativeError;
   stop(): E[];
   state(): string;
+}
+
+interface NativeDnsProxy {
+  start(): NativeError | undefined;
+  setConfig(c: DnsProxyConfig): NativeError | undefined;
+  stats(): DnsProxyStats;
+  stop(): void;
 }
 
 function isNativeError(v: unknown): v is NativeError {
@@ -454,6 +466,15 @@ export function createNativePlatform(): NativePlatform {
   return {
     netlink,
     createDhcp4Client: (opts: Dhcp4Options): Dhcp4Client => new NativeDhcp4(native, opts),
+    createDnsProxy: (opts: DnsProxyOptions): DnsProxy => {
+      const p = unwrap(native.createDnsProxy(opts));
+      return {
+        start: () => { const e = p.start(); if (e) unwrap(e); },
+        setConfig: (c) => { const e = p.setConfig(c); if (e) unwrap(e); },
+        stats: () => p.stats(),
+        stop: () => p.stop(),
+      };
+    },
     createDhcp6Client: (opts: Dhcp6Options): Dhcp6Client =>
       new NativeDhcp6(native, opts),
     createRaWatcher: (): NativeRaWatcher => new NativeRaWatcher(native),

@@ -331,6 +331,38 @@ export interface RaWatcher {
   onEvent(listener: (ev: RaEvent) => void): void;
 }
 
+export interface DnsProxyOptions {
+  /** loopback addresses to listen on (UDP and TCP); default 127.0.0.1 and ::1, never a wildcard */
+  listen?: string[];
+  port?: number;
+  /** seconds per upstream attempt over UDP / TCP, and for the whole query */
+  attemptTimeout?: number;
+  tcpTimeout?: number;
+  queryTimeout?: number;
+}
+
+/** Immutable snapshot of where the proxy forwards: connected services in service order, default first. */
+export interface DnsProxyConfig {
+  /** servers: "192.0.2.1", "2001:db8::1", "fe80::1%<ifindex>", optionally "#port" */
+  services: { id: string; servers: string[]; domains: string[] }[];
+  /** used only when no service has a nameserver (main.conf FallbackNameservers) */
+  fallback: string[];
+}
+
+export interface DnsProxyStats {
+  queries: number; cacheHits: number; forwarded: number; answered: number; upstreamTimeouts: number;
+  badReplies: number; tcpFallbacks: number; flushes: number; cacheEntries: number; tcpClients: number;
+}
+
+/** The proxy runs on its own native thread; cache hits never enter JavaScript. */
+export interface DnsProxy {
+  /** binds the listeners; throws PlatformError (e.g. EADDRINUSE) */
+  start(): void;
+  setConfig(config: DnsProxyConfig): void;
+  stats(): DnsProxyStats;
+  stop(): void;
+}
+
 /** Everything core needs from below. One instance per daemon. */
 export interface Platform {
   readonly netlink: Netlink;
@@ -341,6 +373,8 @@ export interface Platform {
   createDhcp6Client?(opts: Dhcp6Options): Dhcp6Client;
   /** one per daemon: RDNSS / DNSSL / RA flags for every interface (issue 7); optional like the above */
   createRaWatcher?(): RaWatcher;
+  /** the DNS proxy (issue 6), one per daemon; optional so platforms without it fall back to resolv.conf */
+  createDnsProxy?(opts: DnsProxyOptions): DnsProxy;
   /** seconds on CLOCK_BOOTTIME */
   now(): number;
   /** the hostname / NIS domain name of the daemon's UTS namespace */
