@@ -54,3 +54,16 @@ test('IPv4.Configuration from D-Bus: ConnMan errors', () => {
   assert.equal(netmaskToPrefix('255.0.255.0'), undefined);
   assert.equal(netmaskToPrefix('0.0.0.0'), 0);
 });
+
+test('nameservers beyond the local subnet get a host route through the gateway, on every connected link', () => {
+  const s = { ifindex: 2, v4: { address: '10.0.0.5', prefixLength: 24, gateway: '10.0.0.1' }, nameservers: ['10.0.0.1', '10.0.0.53', '192.0.2.53', '192.0.2.53', '2001:db8::53'] };
+  for (const isDefault of [true, false]) {
+    const ns = serviceLinkConfig(s, isDefault).routes.filter((r) => r.prefixLength === 32 && r.gateway);
+    assert.deepEqual(ns, [{ family: 4, dst: '192.0.2.53', prefixLength: 32, gateway: '10.0.0.1', oif: 2 }], 'only the off-subnet one, once');
+  }
+  // No gateway, no nameserver routes (connmand adds them when it adds the gateway).
+  assert.equal(serviceLinkConfig({ ...s, v4: { address: '10.0.0.5', prefixLength: 24 } }, true).routes.length, 0);
+  // IPv6: every IPv6 nameserver goes through the IPv6 gateway (no subnet exception, as connmand).
+  const v6 = serviceLinkConfig({ ifindex: 3, v6: { address: 'fd00::5', prefixLength: 64, gateway: 'fd00::1' }, nameservers: ['fd00::53', '10.0.0.53'] }, false);
+  assert.deepEqual(v6.routes.filter((r) => r.dst === 'fd00::53'), [{ family: 6, dst: 'fd00::53', prefixLength: 128, gateway: 'fd00::1', oif: 3 }]);
+});

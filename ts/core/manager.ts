@@ -63,6 +63,8 @@ export class Manager extends ManagerBase {
     this.provisioner.start();
     this.updateState();
     this.deps.platform.netlink.onAddress((ev) => this.onKernelAddress(ev.type, ev.address));
+    // Nameservers outside the subnet get host routes (routing.ts), so a new list re-plans the links.
+    this.on('service-changed', (_s, p) => { if (p === 'Nameservers') void this.updateRouting(); });
   }
 
   async stop(): Promise<void> {
@@ -394,6 +396,8 @@ export class Manager extends ManagerBase {
       ifindex: s.ifindex,
       v4: this.linkState4(s),
       v6: this.staticV6.has(s) ? s.ipv6 : undefined,
+      // the lease's list, not s.nameservers: routes are computed before onBound copies it over
+      nameservers: s.nameserversConfig.length ? s.nameserversConfig : [...s.provisionedNameservers, ...(s.lease?.dns ?? s.nameservers)],
       routable: isConnected(s.state) && !this.leaving.has(s),
       svc: s,
     }));

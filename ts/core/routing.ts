@@ -2,7 +2,9 @@
 // checked against connmand in the two-uplink lab): every service with a gateway gets a link-scope host
 // route to it; only the default service (the first connected one in the service order) gets the
 // default route, in the main table without a metric. Everything else a lease asks for (classless
-// static routes) stays on its own link. Pure: the Manager feeds it and hands the result to the Applier.
+// static routes) stays on its own link, and so do host routes to its nameservers outside the local
+// subnet, through its gateway. Pure: the Manager feeds it and hands the result to the Applier.
+import { isIPv4, isIPv6 } from 'node:net';
 import type { AddressSpec, RouteSpec } from '../platform/types';
 import type { LinkConfig } from './applier';
 import { broadcastOf } from './applier';
@@ -15,6 +17,8 @@ export interface ServiceLinkState {
   /** routes: DHCP option 121 and 33 routes; classless: option 121 was given, so it replaces option 3 */
   v4?: { address: string; prefixLength: number; broadcast?: string; gateway?: string; routes?: StaticRoute[]; classless?: boolean };
   v6?: { address: string; prefixLength: number; gateway?: string };
+  /** the service's nameservers (configured ones, else those learnt), for their host routes */
+  nameservers?: readonly string[];
 }
 
 const ANY4 = '0.0.0.0';
@@ -39,12 +43,26 @@ export function serviceLinkConfig(s: ServiceLinkState, isDefault: boolean): Link
         ? { family: 4, dst: r.dst, prefixLength: r.prefixLength, oif: i, scope: 253 }
         : { family: 4, dst: r.dst, prefixLength: r.prefixLength, gateway: r.gateway, oif: i });
     }
+    // As connmand 1.41 does (checked in the lab): a nameserver beyond the local subnet is reached
+    // through this service's gateway even when another service holds the default route, so DNS for
+    // this service keeps using this link.
+    if (gateway && gateway !== ANY4) {
+      for (const ns of uniq(s.nameservers ?? [])) {
+        if (!isIPv4(ns) || inSubnet(ns, address, prefixLength) || ns === gateway) continue;
+        routes.push({ family: 4, dst: ns, prefixLength: 32, gateway, oif: i });
+      }
+    }
   }
   if (s.v6) {
     addresses.push({ index: i, family: 6, address: s.v6.address, prefixLength: s.v6.prefixLength });
     if (s.v6.gateway) {
       routes.push({ family: 6, dst: s.v6.gateway, prefixLength: 128, oif: i });
       if (isDefault) routes.push({ family: 6, dst: '::', prefixLength: 0, gateway: s.v6.gateway, oif: i });
+      // connmand makes no subnet exception for IPv6 nameservers.
+      for (const ns of uniq(s.nameservers ?? [])) {
+        const bare = ns.split('%')[0];
+        if (isIPv6(bare) && bare !== s.v6.gateway) routes.push({ family: 6, dst: bare, prefixLength: 128, gateway: s.v6.gateway, oif: i });
+      }
     }
   }
   return { addresses, routes };
@@ -66,6 +84,15 @@ export function desiredLinks(ordered: (ServiceLinkState & { routable: boolean })
     out.set(s.ifindex, prev ? { addresses: [...prev.addresses, ...c.addresses], routes: [...prev.routes, ...c.routes] } : c);
   }
   return out;
+}
+
+const uniq = (xs: readonly string[]) => xs.filter((x, k) => xs.indexOf(x) === k);
+
+const v4num = (a: string) => a.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
+
+export function inSubnet(ip: string, address: string, prefixLength: number): boolean {
+  const mask = prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
+  return ((v4num(ip) & mask) >>> 0) === ((v4num(address) & mask) >>> 0);
 }
 
 /** RFC 1035 names as in DHCP option 119 (RFC 3397), compression pointers followed with a budget. */
