@@ -447,3 +447,17 @@ TEST(dhcp6_replies_for_others_are_ignored) {
   CHECK(r.events.empty());
   (void)sol;
 }
+
+TEST(dhcp6_confirm_during_renewing_resumes_renewing_not_a_stale_bound) {
+  // Fuzzer finding: the CONFIRM ran out after T1, and BOUND kept a deadline in the past.
+  Rig6 r;
+  r.start();
+  REQUIRE(bound(r));
+  r.server.mode = TestServer6::Mode::Silent;
+  r.fire();
+  REQUIRE(r.client.state() == State::Renewing);
+  r.apply(r.client.linkChanged(r.now));
+  REQUIRE(r.runUntil(State::Renewing));
+  CHECK(r.deadline > r.now);
+  CHECK_EQ(unsigned{r.lastSent().type}, unsigned{Renew});
+}

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // DHCPv6 parsing: lengths from the wire against the bytes received (CVE-2012-2322),
 // encapsulated options, domain lists.
+#include <algorithm>
+
 #include "dhcp6-rig.h"
 #include "harness.h"
 
@@ -147,4 +149,27 @@ TEST(dhcp6_two_server_ids_is_no_server) {
   Lease l;
   const char* why = "";
   CHECK(!decodeServerMessage(m, 1, 1, &l, &why));
+}
+
+TEST(dhcp6_domain_names_stop_at_255_octets_with_the_root) {
+  // Fuzzer finding: a 254-character name was let through. 253 characters is the limit.
+  auto nameOf = [](size_t chars) {
+    std::string s;
+    while (s.size() < chars) {
+      if (!s.empty()) s += '.';
+      s += std::string(std::min<size_t>(63, chars - s.size()), 'a');
+    }
+    return s;
+  };
+  std::vector<std::string> out;
+  std::string ok = nameOf(253);
+  REQUIRE(ok.size() == 253);
+  std::vector<uint8_t> v = encodeDomainList({ok});
+  CHECK_EQ(v.size(), size_t{255});
+  CHECK(decodeDomainList(v.data(), v.size(), &out));
+  std::string tooLong = nameOf(254);
+  if (tooLong.back() == '.') tooLong += 'a';
+  std::vector<uint8_t> w = encodeDomainList({tooLong});
+  CHECK(w.size() > 255);
+  CHECK(!decodeDomainList(w.data(), w.size(), &out));
 }

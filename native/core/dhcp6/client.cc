@@ -251,7 +251,7 @@ void Client::retransmitOrGiveUp(Usec now) {
       // transmission process terminates ... the client SHOULD continue to use any
       // leases, using the last known lifetimes for those leases".
       logf("no REPLY to CONFIRM, keeping the lease");
-      resumeBound();
+      resumeBound(now);
       break;
     case State::Stopped:
     case State::Soliciting:
@@ -306,10 +306,19 @@ void Client::enterInforming(Usec now) {
                 RetransmitParams{rt::kInfTimeout, infMaxRt_, 0, 0, false}, rt::kInfMaxDelay);
 }
 
-void Client::resumeBound() {
+void Client::resumeBound(Usec now) {
   retransmitAt_ = 0;
   sendAt_ = 0;
   setState(State::Bound);
+  // Found by fuzzing: a CONFIRM begun while RENEWING ends after T1 (or T2) has
+  // passed; BOUND must not keep a deadline in the past, so what is due starts now.
+  if (expiryAt_ && now >= expiryAt_) {
+    expire(now);
+  } else if (t2At_ && now >= t2At_) {
+    enterRebinding(now);
+  } else if (t1At_ && now >= t1At_) {
+    enterRenewing(now);
+  }
 }
 
 void Client::expire(Usec now) {
@@ -357,7 +366,9 @@ void Client::bind(Usec now, Lease l, bool renewal) {
   haveLease_ = true;
   lease_ = std::move(l);
   haveAdvertise_ = false;
-  resumeBound();
+  retransmitAt_ = 0;
+  sendAt_ = 0;
+  setState(State::Bound);
   logf("REPLY: %zu addresses, %zu prefixes, t1 %us t2 %us valid %us", lease_.na.addresses.size(),
        lease_.pd.prefixes.size(), t1, t2, maxValid);
   out_->events.push_back(Event{renewal ? Event::Renewed : Event::Bound, lease_});
@@ -424,7 +435,7 @@ void Client::handleReply(Usec now, Lease l) {
         expire(now);
       } else {
         logf("CONFIRM answered %s, keeping the lease", statusName(l.status));
-        resumeBound();
+        resumeBound(now);
       }
       return;
     case State::Soliciting:

@@ -117,7 +117,7 @@ class Client {
   void enterInforming(Usec now);
   void bind(Usec now, Lease l, bool renewal);
   void expire(Usec now);
-  void resumeBound();
+  void resumeBound(Usec now);
 
   void handle(Usec now, const Message& m, Lease l);
   void handleAdvertise(Usec now, Lease l);

@@ -150,7 +150,8 @@ bool decodeDomainList(const uint8_t* p, size_t n, std::vector<std::string>* out)
       wireLength += 1u + l;
       if (l == 0) break;
       // RFC 1035 4.1.4: 0xC0 marks a pointer; RFC 8415 10: "compression MUST NOT be used".
-      if (l > 63 || wireLength > 255) return false;
+      // RFC 1035 3.1: 255 octets at most, the terminating zero included.
+      if (l > 63 || wireLength > 254) return false;
       wire::Span s = r.span(l);
       if (!r.ok()) return false;
       for (size_t i = 0; i < s.size; i++)

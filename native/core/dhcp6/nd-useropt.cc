@@ -48,7 +48,7 @@ bool decodeDnssl(wire::Reader r, std::vector<std::string>* out) {
     for (;;) {
       if (!r.ok() || l > 63) return false;
       wireLength += 1u + l;
-      if (wireLength > 255) return false;
+      if (wireLength > 254) return false;  // RFC 1035 3.1, with the final zero
       wire::Span s = r.span(l);
       if (!r.ok()) return false;
       for (size_t i = 0; i < s.size; i++)

@@ -111,5 +111,45 @@ def write(sub, seeds):
             f.write(data)
 
 
+# ndopt/: RTM_NEWNDUSEROPT payloads (struct nduseroptmsg, options, NDUSEROPT_SRCADDR)
+# and AF_INET6 RTM_NEWLINK payloads, in host byte order like the kernel's.
+def useropt(opts, ifindex=3, router=True):
+    v = struct.pack("=BBHiBBHI", 10, 0, len(opts), ifindex, 134, 0, 0, 0) + opts
+    if router:
+        v += struct.pack("=HH", 20, 1) + bytes.fromhex("fe800000000000000000000000000001")
+    return v
+
+
+def rdnss(lifetime, *servers):
+    return bytes([25, 1 + 2 * len(servers), 0, 0]) + struct.pack("!I", lifetime) + b"".join(servers)
+
+
+def dnssl(lifetime, *ns):
+    body = names(*ns)
+    total = (8 + len(body) + 7) // 8 * 8
+    return (bytes([31, total // 8, 0, 0]) + struct.pack("!I", lifetime) + body).ljust(total, b"\0")
+
+
+def ifinfo(flags, ifindex=3):
+    protinfo = struct.pack("=HHI", 8, 1, flags)
+    return struct.pack("=BBHiII", 10, 0, 1, ifindex, 0, 0) + struct.pack("=HH", 4 + len(protinfo), 12 | 0x8000) + protinfo
+
+
+NDOPT = {
+    "rdnss-two-servers-600s": useropt(rdnss(600, DNS, ADDR)),
+    "dnssl-two-domains-1200s": useropt(dnssl(1200, "lab6.test", "corp.example")),
+    "rdnss-withdrawn-lifetime-0": useropt(rdnss(0, DNS), router=False),
+    "ifinfo-managed-otherconf": ifinfo(0x40 | 0x80 | 0x20),
+    "ifinfo-otherconf-only": ifinfo(0x80 | 0x20),
+    # CVE-2012-2322's class (a length from the wire trusted) in the ND path.
+    "cve-2012-2322-class-opts-len-past-message": useropt(rdnss(60, DNS))[:2] + b"\xff\x0f" + useropt(rdnss(60, DNS))[4:],
+    "cve-2012-2322-class-nd-option-length-zero": useropt(bytes([25, 0, 0, 0, 0, 0, 0, 0])),
+    "cve-2012-2322-class-nd-option-past-opts": useropt(bytes([25, 9]) + rdnss(60, DNS)[2:]),
+    "rdnss-ragged-address-list": useropt(bytes([25, 2, 0, 0, 0, 0, 0, 60]) + DNS[:8]),
+    "cve-2012-2321-dnssl-shell-metachar": useropt(bytes([31, 2, 0, 0, 0, 0, 0, 60, 3]) + b"a;b\0\0\0\0"),
+    "dnssl-compression-pointer": useropt(bytes([31, 2, 0, 0, 0, 0, 0, 60, 1]) + b"a\xc0\0\0\0\0\0"),
+}
+
 write("parse", PARSE)
+write("ndopt", NDOPT)
 write("client", CLIENT)
