@@ -477,6 +477,7 @@ DnsProxy::~DnsProxy() { stop(); }
 
 int DnsProxy::start(const DnsProxyOptions& opts, std::string* why) {
   if (loop_) return *why = "already started", EALREADY;
+  if (opts.listen.empty()) return *why = "no listen address", EINVAL;
   auto loop = std::make_unique<Loop>(this, opts.engine);
   loop->ep = epoll_create1(EPOLL_CLOEXEC);
   wakeFd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

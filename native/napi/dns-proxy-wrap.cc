@@ -97,9 +97,10 @@ Napi::Value CreateDnsProxy(const Napi::CallbackInfo& info) {
   Napi::Object o = info[0].As<Napi::Object>();
   auto opts = std::make_shared<io::DnsProxyOptions>();
   std::string why;
-  if (o.Has("listen")) {
+  if (!o.Get("listen").IsUndefined()) {
     opts->listen.clear();
     if (!ReadStrings(o, "listen", &opts->listen, &why)) return MakeError(env, EINVAL, why);
+    if (opts->listen.empty()) return MakeError(env, EINVAL, "listen must name at least one address");
   }
   int64_t port = 53;
   if (!ReadInt(o, "port", false, &port, &why)) return MakeError(env, EINVAL, why);

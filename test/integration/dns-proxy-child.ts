@@ -1,0 +1,108 @@
+// Runs the native DNS proxy inside a namespace and drives it through one scenario, printing JSON:
+//   node dns-proxy-child.js '<json: {config, queries: [{name, type?, server?, tcp?}], options}>'
+// Every query goes to the proxy on 127.0.0.1 (or ::1) port 53, as a resolver would.
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createNativePlatform } from '../../ts/platform/native';
+import type { DnsProxyConfig, DnsProxyOptions } from '../../ts/platform/types';
+
+interface Q { name: string; type?: number; server?: string; tcp?: boolean; waitMs?: number }
+interface Answer { rcode: number; ttl: number[]; addresses: string[]; ms: number; tc: boolean; error?: string; qname: string }
+
+function encodeQuery(id: number, name: string, type: number): Buffer {
+  const labels = name.split('.').filter(Boolean).map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
+  const h = Buffer.alloc(12);
+  h.writeUInt16BE(id, 0);
+  h.writeUInt16BE(0x0100, 2);
+  h.writeUInt16BE(1, 4);
+  const tail = Buffer.alloc(5);
+  tail.writeUInt16BE(type, 1);
+  tail.writeUInt16BE(1, 3);
+  return Buffer.concat([h, ...labels, tail]);
+}
+
+function readName(b: Buffer, off: number): [string, number] {
+  const parts: string[] = [];
+  let end = -1;
+  for (let hops = 0; hops < 64; hops++) {
+    const len = b[off];
+    if ((len & 0xc0) === 0xc0) { if (end < 0) end = off + 2; off = ((len & 0x3f) << 8) | b[off + 1]; continue; }
+    if (len === 0) { if (end < 0) end = off + 1; break; }
+    parts.push(b.subarray(off + 1, off + 1 + len).toString('latin1'));
+    off += len + 1;
+  }
+  return [parts.join('.'), end];
+}
+
+function decode(b: Buffer, id: number, started: number): Answer {
+  if (b.readUInt16BE(0) !== id) throw new Error('wrong id');
+  const an = b.readUInt16BE(6);
+  let [qname, off] = readName(b, 12);
+  off += 4;
+  const ttl: number[] = [];
+  const addresses: string[] = [];
+  for (let i = 0; i < an; i++) {
+    [, off] = readName(b, off);
+    const type = b.readUInt16BE(off);
+    ttl.push(b.readUInt32BE(off + 4));
+    const rdlen = b.readUInt16BE(off + 8);
+    if (type === 1 && rdlen === 4) addresses.push([...b.subarray(off + 10, off + 14)].join('.'));
+    off += 10 + rdlen;
+  }
+  return { rcode: b[3] & 0xf, ttl, addresses, ms: Date.now() - started, tc: (b[2] & 0x02) !== 0, qname };
+}
+
+function ask(q: Q): Promise<Answer> {
+  const id = randomBytes(2).readUInt16BE(0);
+  const server = q.server ?? '127.0.0.1';
+  const msg = encodeQuery(id, q.name, q.type ?? 1);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const fail = (error: string) => resolve({ rcode: -1, ttl: [], addresses: [], ms: Date.now() - started, tc: false, error, qname: '' });
+    const timer = setTimeout(() => fail('timeout'), q.waitMs ?? 8000);
+    if (q.tcp) {
+      const s = connect(53, server);
+      let buf = Buffer.alloc(0);
+      s.on('connect', () => { const l = Buffer.alloc(2); l.writeUInt16BE(msg.length); s.write(Buffer.concat([l, msg])); });
+      s.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          clearTimeout(timer);
+          s.destroy();
+          try { resolve(decode(buf.subarray(2), id, started)); } catch (e) { fail(String(e)); }
+        }
+      });
+      s.on('error', (e) => { clearTimeout(timer); fail(String(e)); });
+      return;
+    }
+    const s = createSocket(server.includes(':') ? 'udp6' : 'udp4');
+    s.on('message', (m) => {
+      try { const a = decode(m, id, started); clearTimeout(timer); s.close(); resolve(a); } catch { /* not ours */ }
+    });
+    s.send(msg, 53, server);
+    timer.unref?.();
+  });
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2]) as { config: DnsProxyConfig; queries: Q[]; options?: DnsProxyOptions; reconfig?: DnsProxyConfig };
+  const proxy = createNativePlatform().createDnsProxy!({ listen: ['127.0.0.1', '::1'], port: 53, ...spec.options });
+  proxy.start();
+  proxy.setConfig(spec.config);
+  const answers: Answer[] = [];
+  const cpuBefore = process.cpuUsage();
+  const t0 = Date.now();
+  for (const q of spec.queries) {
+    if (q.name === '@reconfig' && spec.reconfig) { proxy.setConfig(spec.reconfig); await new Promise((r) => setTimeout(r, 50)); continue; }
+    if (q.name === '@sleep') { await new Promise((r) => setTimeout(r, q.waitMs ?? 1000)); continue; }
+    answers.push(await ask(q));
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  const wall = Date.now() - t0;
+  const stats = proxy.stats();
+  proxy.stop();
+  process.stdout.write(JSON.stringify({ answers, stats, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: wall }) + '\n');
+}
+
+main().catch((e) => { process.stdout.write(JSON.stringify({ error: String(e) }) + '\n'); process.exit(1); });
