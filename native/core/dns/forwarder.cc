@@ -175,7 +175,8 @@ void Forwarder::onUpstream(uint64_t token, const uint8_t* data, size_t size, dou
   uint8_t rc = m.h.rcode();
   if (rc == kRcodeServFail || rc == kRcodeRefused || rc == kRcodeNotImp || rc == kRcodeFormErr) {
     stats_.upstreamErrors++;
-    p.lastFailure.assign(data, data + m.end);
+    // Only the bare name's failure can be passed on as it is: its question is the client's.
+    if (vi == 0) p.lastFailure.assign(data, data + m.end);
     failover(pid, p, vi, now);
     return;
   }

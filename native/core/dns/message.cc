@@ -173,7 +173,7 @@ bool rewriteOwner(const uint8_t* data, size_t size, const Message& m, const Name
     r.skip(rr.start);
     Name owner;
     if (!readName(data, size, r, &owner)) return false;
-    const Name& o = nameEquals(owner, from) ? question : owner;
+    const Name& o = rr.type != kTypeOPT && nameEquals(owner, from) ? question : owner;
     w.bytes(o.wire, o.len);
     w.be16(rr.type);
     w.be16(rr.cls);

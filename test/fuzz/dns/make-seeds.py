@@ -102,6 +102,8 @@ def seeds():
         "counts-lie": header(13, RESP, an=0xffff) + question("www.example.com"),
         # Found by fuzz_dns_parse: an MX name pointing into a TTL, so serving from the cache (which
         # counts TTLs down) changed the name. Pointers must now land on a label.
+        # Found by fuzz_dns_parse: rewriting owner names renamed the root-owned OPT record too.
+        "fuzz-finding-rewrite-opt-owner": bytes.fromhex("000501000001000000000001000001000100002904d0000000000000"),
         "fuzz-finding-pointer-into-ttl": bytes.fromhex("000381800001000300000000076578616d706c6503636f6d0000ff0001c00c000f00010000012c0009000a046d61696cc026c00c002100010000012c000b000100020035026e73c00cc00c001000010000012c00060568656c6c6f"),
     }
     names = {k: struct.pack("!H", 12) + v for k, v in parse.items()}
@@ -143,6 +145,8 @@ def seeds():
         chunk(0, parse["hardening-6d2cec47-answer-without-domain"]),
         "hardening-16044e9f-query-name-unterminated": bytes([0]) + chunk(4, parse["hardening-16044e9f-query-name-unterminated"]),
         # Found by fuzz_dns_proxy: a query with another opcode got NOTIMP without its question.
+        # Found by fuzz_dns_proxy: a search-domain variant's SERVFAIL was passed on with the wrong question.
+        "fuzz-finding-servfail-of-search-variant": bytes.fromhex("0100001610008183000100000000000024686f7374000001000100003010018182000100000000000004686f737404636f727004746573740000010001c00c000100010000012c00040a000004"),
         "fuzz-finding-notimp-echoes-question": bytes.fromhex("00040017000b2f000001000000000000000002010060600029a5c0ae000000000003626967076578616d706c650363"),
     }
     return {"parse": parse, "name": names, "proxy": proxy}
