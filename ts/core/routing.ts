@@ -56,7 +56,8 @@ export function serviceLinkConfig(s: ServiceLinkState, isDefault: boolean): Link
   if (s.v6) {
     addresses.push({ index: i, family: 6, address: s.v6.address, prefixLength: s.v6.prefixLength });
     if (s.v6.gateway) {
-      routes.push({ family: 6, dst: s.v6.gateway, prefixLength: 128, oif: i });
+      // metric 1 as connmand's host route to an IPv6 gateway (seen with `ip -6 route` in the lab)
+      routes.push({ family: 6, dst: s.v6.gateway, prefixLength: 128, oif: i, metric: 1 });
       if (isDefault) routes.push({ family: 6, dst: '::', prefixLength: 0, gateway: s.v6.gateway, oif: i });
       // connmand makes no subnet exception for IPv6 nameservers.
       for (const ns of uniq(s.nameservers ?? [])) {
