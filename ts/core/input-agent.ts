@@ -4,7 +4,8 @@ import { ConnmanError } from './errors';
 import type { Service } from './service';
 
 export type InputAnswer =
-  | { passphrase: string; error?: undefined }
+  /** name: a hidden network's SSID; passphrase absent for an open one; identity for 802.1X */
+  | { passphrase?: string; name?: string; identity?: string; error?: undefined }
   /** invalidKey: the agent's answer failed connmand's passphrase checks (service Error invalid-key) */
   | { error: ConnmanError; invalidKey?: boolean; passphrase?: undefined };
 

@@ -133,7 +133,8 @@ export class Manager extends ManagerBase {
       }, CONNECT_TIMEOUT_MS);
       this.pending.set(svc, { resolve, reject, timer });
       // A secured network without a passphrase asks the agent first (connmand: ENOKEY -> RequestInput).
-      if (svc.security !== 'none' && !svc.passphrase) {
+      const needsInput = svc.driver ? svc.driver.needsInput(svc) : svc.security !== 'none' && !svc.passphrase;
+      if (needsInput) {
         askForInput(this.deps.agent, svc, reason === 'user' ? this.callerOf(svc) : undefined).then((answer) => {
           if (this.pending.get(svc)?.timer !== timer) return;
           if (answer.error) {
@@ -144,12 +145,32 @@ export class Manager extends ManagerBase {
             if (answer.invalidKey) void this.failService(svc, 'invalid-key');
             return;
           }
-          svc.passphrase = answer.passphrase;
-          this.startIPConfig(svc);
+          if (answer.passphrase !== undefined) svc.passphrase = answer.passphrase;
+          this.associate(svc, { name: answer.name, identity: answer.identity });
         }, () => undefined);
         return;
       }
-      this.startIPConfig(svc);
+      this.associate(svc, {});
+    });
+  }
+
+  /** The network driver's part of a connect (Wi-Fi association), then IP configuration. */
+  private associate(svc: Service, input: { name?: string; identity?: string }): void {
+    const driver = svc.driver;
+    if (!driver) { this.startIPConfig(svc); return; }
+    const timer = this.pending.get(svc)?.timer;
+    this.setState(svc, 'association');
+    driver.connect(svc, input).then((how) => {
+      if (!timer || this.pending.get(svc)?.timer !== timer) return;
+      if (how === 'associated') { this.startIPConfig(svc); return; }
+      const p = this.pending.get(svc)!;
+      this.pending.delete(svc);
+      p.timer.cancel();
+      this.setState(svc, 'idle');
+      p.resolve();
+    }, (e: { serviceError?: Service['error'] }) => {
+      if (!timer || this.pending.get(svc)?.timer !== timer) return;
+      void this.failService(svc, e?.serviceError ?? 'connect-failed');
     });
   }
 
@@ -536,6 +557,7 @@ export class Manager extends ManagerBase {
     this.staticV4.delete(svc);
     this.staticV6.delete(svc);
     if (dhcp) await dhcp.stop(!this.shuttingDown);
+    if (svc.driver) await svc.driver.disconnect(svc).catch((e) => this.deps.log.debug('manager', `${svc.id}: ${(e as Error).message}`));
     this.dhcpLink.delete(svc);
     svc.ipv4 = undefined;
     svc.ipv6 = undefined;

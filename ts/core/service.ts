@@ -17,6 +17,18 @@ export type SecurityClass = 'none' | 'wep' | 'psk' | 'ieee8021x';
 export interface IPv4Address { address: string; prefixLength: number; gateway?: string; broadcast?: string }
 export interface IPv6Address { address: string; prefixLength: number; gateway?: string }
 
+/** What a network driver does before IP configuration can start (Wi-Fi: associate); a cable has none. */
+export interface NetworkDriver {
+  /** the agent must be asked first: a secret is missing, or a hidden network's name */
+  needsInput(svc: Service): boolean;
+  /**
+   * Associates. 'redirected': another service carries the connection (a hidden network connected by
+   * name) and is ready. A rejection may carry `serviceError` for the service's Error property.
+   */
+  connect(svc: Service, input: { name?: string; identity?: string }): Promise<'associated' | 'redirected'>;
+  disconnect(svc: Service): Promise<void>;
+}
+
 export const isConnected = (s: ServiceState) => s === 'ready' || s === 'online';
 export const isConnecting = (s: ServiceState) => s === 'association' || s === 'configuration';
 
@@ -78,6 +90,8 @@ export class Service {
   ignore = false;
   /** Modified timestamp for storage */
   modified?: Date;
+  /** set by the plugin that owns the network (Wi-Fi); none for a cable */
+  driver?: NetworkDriver;
   /** hook installed by the manager; every observable change goes through it */
   notify: (svc: Service, prop: ServiceProperty) => void = () => {};
 

@@ -19,6 +19,8 @@ export class Technology {
   tetheringPassphrase?: string;
   /** a SetProperty(Powered) in flight; a second one gets Failed(EBUSY) */
   pending = false;
+  /** Technology.Scan, installed by the plugin that can scan (Wi-Fi); resolves when results are in */
+  scan?: () => Promise<void>;
 
   constructor(readonly type: ServiceType) {}
 

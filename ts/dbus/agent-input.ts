@@ -26,9 +26,13 @@ export function registryInputAgent(agents: AgentRegistry): InputAgent {
       const answer = parseInputReply(outcome.values);
       if (answer === 'invalid-arguments') return { error: new ConnmanError('InvalidArguments') };
       const pass = answer.passphrase;
+      const name = answer.name ?? (answer.ssid ? answer.ssid.toString('utf8') : undefined);
+      if (svc.hidden && !svc.name && !name) return { error: new ConnmanError('InvalidArguments') };
+      // a hidden open network asks for its name alone
+      if (pass === undefined && svc.security === 'none') return { name };
       if (pass === undefined) return { error: new ConnmanError('PassphraseRequired') };
       if (!passphraseValid(svc.security, pass)) return { error: new ConnmanError('Failed', 'Input/output error'), invalidKey: true };
-      return { passphrase: pass };
+      return { passphrase: pass, name, identity: answer.identity };
     },
     cancel(svc: Service): void { agents.cancel(svc); },
   };

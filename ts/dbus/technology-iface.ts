@@ -27,9 +27,12 @@ export function technologyTable(manager: Manager): InterfaceTable<Technology> {
         set: (t) => { if (t.type !== 'wifi') throw new ConnmanError('NotSupported'); throw new ConnmanError('NotSupported'); } },
     ],
     methods: [
-      { name: 'Scan', in: [], out: [], handler: (t) => {
+      { name: 'Scan', in: [], out: [], handler: async (t) => {
         if (t.type !== 'wifi' && t.type !== 'p2p') throw new ConnmanError('NotSupported');
-        throw new ConnmanError('NotImplemented');
+        if (!t.scan) throw new ConnmanError('NotImplemented');
+        if (!t.powered) throw new ConnmanError('NoCarrier');
+        await t.scan();
+        return [];
       } },
     ],
     signals: [PROPERTY_CHANGED],
