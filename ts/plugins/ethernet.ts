@@ -55,8 +55,10 @@ export class EthernetPlugin implements Plugin {
       await nl.delAddress({ index: l.index, family: a.family, address: a.address, prefixLength: a.prefixLength })
         .catch((e) => c.log.debug('ethernet', `flush ${l.name}: ${(e as Error).message}`));
     }
-    for (const r of nl.listRoutes(4).filter((x) => x.oif === l.index && x.table === 254 && x.protocol !== 2)) {
-      await nl.delRoute({ family: 4, dst: r.dst, prefixLength: r.prefixLength, gateway: r.gateway, oif: r.oif, table: r.table, metric: r.metric })
+    // IPv6 routes through a gateway outlive the address they were reached by, so they go by hand too;
+    // kernel (2) and router-advertisement (9) routes are the kernel's own and come back by themselves.
+    for (const r of nl.listRoutes(0).filter((x) => x.oif === l.index && x.table === 254 && x.protocol !== 2 && x.protocol !== 9)) {
+      await nl.delRoute({ family: r.family, dst: r.dst, prefixLength: r.prefixLength, gateway: r.gateway, oif: r.oif, table: r.table, metric: r.metric })
         .catch(() => {});
     }
   }
