@@ -641,14 +641,14 @@ export class Manager extends ManagerBase {
     const ns: string[] = [];
     const dom: string[] = [];
     // Per connected service in service order (the default service first), for the DNS proxy.
-    const perService: { id: string; nameservers: string[]; domains: string[] }[] = [];
+    const perService: { id: string; ifindex: number; nameservers: string[]; domains: string[] }[] = [];
     for (const s of this.services) {
       if (!isConnected(s.state)) continue;
       const sns = s.nameserversConfig.length ? s.nameserversConfig : [...s.provisionedNameservers, ...s.nameservers];
       const sdom = s.domainsConfig.length ? s.domainsConfig : [...(s.domainname ? [s.domainname] : []), ...s.domains];
       ns.push(...sns);
       dom.push(...sdom);
-      perService.push({ id: s.id, nameservers: [...sns], domains: [...sdom] });
+      perService.push({ id: s.id, ifindex: s.ifindex, nameservers: [...sns], domains: [...sdom] });
     }
     try { this.deps.resolv.write(ns, dom, perService); } catch (e) {
       this.deps.log.error(`writing resolv.conf: ${(e as Error).message}`);

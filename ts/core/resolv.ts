@@ -7,7 +7,7 @@ const MAXNS = 3;
 const MAXDNSRCH = 6;
 
 /** One connected service's DNS, in service order (the default service first). */
-export interface ServiceDnsEntry { id: string; nameservers: string[]; domains: string[] }
+export interface ServiceDnsEntry { id: string; /** the service's link, -1 when none */ ifindex?: number; nameservers: string[]; domains: string[] }
 
 export interface ResolvWriter {
   write(nameservers: readonly string[], domains: readonly string[], perService?: readonly ServiceDnsEntry[]): void;
