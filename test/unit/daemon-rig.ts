@@ -3,6 +3,7 @@ import { Daemon } from '../../ts/cli/daemon';
 import { parseMainConf, MainConfig } from '../../ts/config/main-conf';
 import { MemoryStore } from '../../ts/config/storage';
 import { silentLogger } from '../../ts/core/log';
+import type { ProvisioningSource } from '../../ts/core/provisioner';
 import { FakeBus } from '../fakes/fake-bus';
 import { FakeClock } from '../fakes/fake-clock';
 import { FakePlatform, ethernetLink, loopbackLink } from '../fakes/fake-platform';
@@ -22,7 +23,7 @@ export async function settle(rounds = 10): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
 }
 
-export async function startRig(opts: { conf?: string; store?: MemoryStore; withEth?: boolean; device?: string[]; nodevice?: string[] } = {}): Promise<Rig> {
+export async function startRig(opts: { conf?: string; store?: MemoryStore; withEth?: boolean; device?: string[]; nodevice?: string[]; provisioning?: ProvisioningSource } = {}): Promise<Rig> {
   const platform = new FakePlatform();
   platform.netlink.addLink(loopbackLink());
   if (opts.withEth !== false) platform.netlink.addLink(ethernetLink(2, 'eth0', MAC));
@@ -31,7 +32,7 @@ export async function startRig(opts: { conf?: string; store?: MemoryStore; withE
   const store = opts.store ?? new MemoryStore();
   const resolv = new ResolvRecorder();
   const config = parseMainConf(opts.conf ?? '[General]\nEnableOnlineCheck=false\n').config;
-  const daemon = new Daemon({ platform, bus, clock, store, config, resolv, log: silentLogger, device: opts.device, nodevice: opts.nodevice });
+  const daemon = new Daemon({ platform, bus, clock, store, config, resolv, log: silentLogger, device: opts.device, nodevice: opts.nodevice, provisioning: opts.provisioning });
   await daemon.start();
   await settle();
   return { platform, bus, clock, store, resolv, daemon, config };

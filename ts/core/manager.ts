@@ -326,6 +326,7 @@ export class Manager extends ManagerBase {
     svc.ipv4 = { address: c.address, prefixLength: c.prefixLength ?? 24, gateway: c.gateway };
     this.setState(svc, 'ready');
     svc.notify(svc, 'IPv4');
+    this.writeResolv();
   }
 
   /** IPv4 off: the service is ready once IPv6 is (manual at once, auto when SLAAC gives an address). */

@@ -14,6 +14,9 @@ function preferredIndex(prefs: readonly string[], t: ServiceType): number {
 export function compareServices(a: Service, b: Service, preferred: readonly string[] = []): number {
   const ca = isConnected(a.state), cb = isConnected(b.state);
   if (ca && cb) {
+    // service_compare_preferred answers "a first" as soon as a's type is listed, even when b has the
+    // same type; in GLib's stable merge sort that keeps the pair as it was, which 0 does here.
+    if (a.type === b.type && preferred.includes(a.type)) return 0;
     const p = preferredIndex(preferred, a.type) - preferredIndex(preferred, b.type);
     if (p !== 0 && Number.isFinite(p)) return p < 0 ? -1 : 1;
     if (preferredIndex(preferred, a.type) !== preferredIndex(preferred, b.type)) {
