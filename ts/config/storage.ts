@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeyFile, KeyFileError } from './keyfile';
 import type { ProblemSink } from './service-store';
-import { writeFileAtomic } from './atomic-write';
+import { sweepInterruptedWrites, writeFileAtomic } from './atomic-write';
 
 /** What core needs from storage; a memory implementation backs unit tests. */
 export interface Store {
@@ -18,6 +18,7 @@ export class FileStore implements Store {
   constructor(readonly dir: string, private readonly onProblem?: ProblemSink) {
     // ConnMan creates STORAGEDIR 0755, then umask 0077 for everything below it.
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    sweepInterruptedWrites(dir);
   }
 
   loadGlobal(): KeyFile { return this.read(path.join(this.dir, 'settings')) ?? new KeyFile(); }
