@@ -16,6 +16,8 @@ import type { SystemTimeSetter } from '../core/time-settings';
 import { DbusApi, BusLike } from '../dbus/api';
 import { EthernetPlugin } from '../plugins/ethernet';
 import { LoopbackPlugin } from '../plugins/loopback';
+import { WifiPlugin, backendFromFlag } from '../plugins/wifi/wifi-plugin';
+import type { DbusClient } from '../plugins/wifi/dbus-client';
 import { Plugin, PluginContext, pluginEnabled } from '../plugins/plugin';
 
 export interface DaemonDeps {
@@ -39,6 +41,8 @@ export interface DaemonDeps {
   nodevice?: string[];
   plugin?: string[];
   noplugin?: string[];
+  /** the system bus for the Wi-Fi plugin (wpa_supplicant / iwd) and -W; no bus: no Wi-Fi plugin */
+  wifi?: { bus: DbusClient; driver?: string };
 }
 
 export class Daemon {
@@ -54,7 +58,8 @@ export class Daemon {
     this.links = new LinkWatch(d.platform.netlink);
     this.api = new DbusApi(d.bus, this.manager, d.clock, { setSystemTime: d.setSystemTime });
     const ctx: PluginContext = { manager: this.manager, platform: d.platform, links: this.links, config: d.config, device: d.device, nodevice: d.nodevice, log: d.log };
-    const plugins: Plugin[] = [new LoopbackPlugin(), new EthernetPlugin()]
+    const plugins: Plugin[] = [new LoopbackPlugin(), new EthernetPlugin(),
+      ...(d.wifi ? [new WifiPlugin(d.wifi.bus, backendFromFlag(d.wifi.driver))] : [])]
       .filter((p) => pluginEnabled(p.name, d.plugin, d.noplugin ?? [], globMatch));
     const modules: Module[] = [
       ...(d.dns ? [d.dns] : []),

@@ -65,6 +65,7 @@ async function run(opts: DaemonOptions): Promise<number> {
     // settimeofday through date(1): Node has no binding for it, and Clock.Time is set rarely
     setSystemTime: (sec) => { execFileSync('date', ['-u', '-s', `@${Math.trunc(sec)}`], { stdio: 'ignore' }); },
     device: opts.device, nodevice: opts.nodevice, plugin: opts.plugin, noplugin: opts.noplugin,
+    wifi: { bus, driver: opts.wifi },
   });
 
   if (!(await bus.requestName('net.connman'))) {

@@ -25,7 +25,7 @@ export interface Plugin {
   stop(): Promise<void> | void;
 }
 
-export const BUILTIN_PLUGIN_NAMES = ['loopback', 'ethernet'] as const;
+export const BUILTIN_PLUGIN_NAMES = ['loopback', 'ethernet', 'wifi'] as const;
 
 /** -p / -P: glob lists deciding which plugins load, as connmand's __connman_plugin_init does. */
 export function pluginEnabled(name: string, only: string[] | undefined, skip: string[], glob: (p: string, n: string) => boolean): boolean {

@@ -16,6 +16,8 @@ export interface NetworkConfig {
   eap?: Record<string, string>;
   /** Restrict to these frequencies (MHz), e.g. for a fast reconnect. */
   frequencies?: number[];
+  /** wpa_supplicant's background scan module while connected, e.g. "simple:30:-65:300" (roaming). */
+  bgscan?: string;
 }
 
 /** What wpa_supplicant rejects early instead of failing the 4-way handshake later. */
@@ -44,6 +46,7 @@ export function networkArgs(bus: Pick<DbusClient, 'variant'>, cfg: NetworkConfig
   };
   if (cfg.hidden) out.scan_ssid = bus.variant('i', 1);
   if (cfg.frequencies?.length) out.freq_list = s(cfg.frequencies.join(' '));
+  if (cfg.bgscan) out.bgscan = s(cfg.bgscan);
   switch (cfg.security) {
     case 'none':
       out.key_mgmt = s('NONE');

@@ -51,13 +51,21 @@ export class Supplicant extends Emitter<SupplicantEvents> {
   /** Asks the bus to start wpa_supplicant (D-Bus activation) and resolves once it owns its name. */
   async activate(timeoutMs = 10_000): Promise<void> {
     if (this.owner) return;
+    let cancel = () => {};
     const up = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => { off(); reject(new Error(`${SERVICE} did not appear in ${timeoutMs} ms`)); }, timeoutMs);
       const off = this.on('appeared', () => { clearTimeout(timer); off(); resolve(); });
+      cancel = () => { clearTimeout(timer); off(); };
     });
-    await this.bus.call(DBUS, '/org/freedesktop/DBus', DBUS, 'StartServiceByName', 'su', [SERVICE, 0]);
-    const owner = await this.bus.nameOwner(SERVICE);
-    if (owner && !this.owner) this.ownerChanged('', owner);
+    try {
+      await this.bus.call(DBUS, '/org/freedesktop/DBus', DBUS, 'StartServiceByName', 'su', [SERVICE, 0]);
+      const owner = await this.bus.nameOwner(SERVICE);
+      if (owner && !this.owner) this.ownerChanged('', owner);
+    } catch (e) {
+      // no activation file (or not allowed): nobody waits on `up` any more
+      cancel();
+      throw e;
+    }
     await up;
   }
 
