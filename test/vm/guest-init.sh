@@ -43,6 +43,11 @@ mount -t tmpfs -o mode=1777 vartmp $R/var/tmp
 mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
 mkdir -p $R/run/vm-results $R/run/lock
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results $R/run/vm-results || fail "9p results"
+repo=$(cat $R/run/vm-results/repo 2>/dev/null)
+if [ -n "$repo" ]; then
+  mkdir -p "$R$repo"
+  mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 repo "$R$repo" || fail "9p repo"
+fi
 hostname guest
 ip link set lo up
 

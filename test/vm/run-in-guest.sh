@@ -47,6 +47,10 @@ rm -f "$RESULTS"/{output,status,status.tmp,started,console.log,timing}
 cp "$SCRIPT" "$RESULTS/job"
 chmod 755 "$RESULTS/job"
 pwd > "$RESULTS/cwd"
+# The repository gets a share of its own: the guest's /tmp, /run and /var/tmp are fresh tmpfs, so a
+# checkout under one of them (CI clones anywhere) would be invisible through the root share alone.
+REPO=$(cd "$HERE/../.." && pwd)
+echo "$REPO" > "$RESULTS/repo"
 cleanup() { if [ "$KEEP" = 0 ]; then rm -rf "$RESULTS"; fi; }
 trap cleanup EXIT
 
@@ -58,6 +62,7 @@ timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -n
   -nic none -kernel "$KERNEL" -initrd "$INITRD" -append "$append" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap" \
   -virtfs "local,path=$RESULTS,mount_tag=results,security_model=passthrough,multidevs=remap" \
+  -virtfs "local,path=$REPO,mount_tag=repo,security_model=passthrough,readonly=on,multidevs=remap" \
   < /dev/null > "$RESULTS/console.log" 2>&1 &
 qemu=$!
 if [ "$VERBOSE" = 1 ]; then tail -n +1 -f "$RESULTS/console.log" --pid=$qemu >&2 & fi
