@@ -33,7 +33,8 @@ ap_namespace() {
 _in_ap() { if [ -n "${AP_NS:-}" ]; then ip netns exec "$AP_NS" "$@"; else "$@"; fi; }
 
 # start_ap IFACE SSID SECURITY [PASSPHRASE] [CHANNEL] [EXTRA hostapd.conf lines]
-# SECURITY: open, wpa2 (WPA2-PSK, CCMP), sae (WPA3-SAE), wpa2-sae (transition mode)
+# SECURITY: open, wpa2 (WPA2-PSK, CCMP), sae (WPA3-SAE), wpa2-sae (transition mode), wep (PASSPHRASE is
+# the key), eap (WPA2-Enterprise with hostapd's internal EAP server; run make_certs first)
 start_ap() {
   _if=$1 _ssid=$2 _sec=$3 _pass=${4:-} _chan=${5:-6} _extra=${6:-}
   _conf=/run/hostapd-$_if.conf
@@ -47,6 +48,10 @@ start_ap() {
            echo "sae_password=$_pass" ;;
       wpa2-sae) echo "wpa=2"; echo "wpa_key_mgmt=WPA-PSK SAE"; echo "rsn_pairwise=CCMP"; echo "ieee80211w=1"
            echo "wpa_passphrase=$_pass"; echo "sae_password=$_pass" ;;
+      wep) echo "auth_algs=1"; echo "wep_default_key=0"; echo "wep_key0=\"$_pass\"" ;;
+      eap) echo "wpa=2"; echo "wpa_key_mgmt=WPA-EAP"; echo "rsn_pairwise=CCMP"; echo "ieee8021x=1"
+           echo "eap_server=1"; echo "eap_user_file=$CERTS/eap.users"; echo "ca_cert=$CERTS/ca.pem"
+           echo "server_cert=$CERTS/server.pem"; echo "private_key=$CERTS/server.key" ;;
       *) echo "start_ap: unknown security $_sec" >&2; return 1 ;;
     esac
     [ -z "$_extra" ] || printf '%s\n' "$_extra"
@@ -54,6 +59,27 @@ start_ap() {
   _in_ap hostapd -B -P "/run/hostapd-$_if.pid" -f "/tmp/hostapd-$_if.log" "$_conf" || { cat "/tmp/hostapd-$_if.log" >&2; return 1; }
   wait_until 15 sh -c "hostapd_cli -p /run/hostapd -i $_if status | grep -q '^state=ENABLED'" \
     || { cat "/tmp/hostapd-$_if.log" >&2; return 1; }
+}
+
+# make_certs DIR: a throw-away CA, a server and a client certificate (EC keys: quick under emulation),
+# and hostapd's EAP user file: any outer identity may use PEAP, TTLS or TLS; inside PEAP and TTLS the
+# user "alice" with password "alice-password". Sets CERTS=DIR for start_ap's eap security.
+make_certs() {
+  CERTS=$1
+  mkdir -p "$CERTS"
+  (
+    cd "$CERTS"
+    _key() { openssl ecparam -name prime256v1 -genkey -noout -out "$1" 2>/dev/null; }
+    _key ca.key
+    openssl req -x509 -new -key ca.key -subj "/CN=Switchyard test CA" -days 2 -out ca.pem 2>/dev/null
+    for _n in server client; do
+      _key "$_n.key"
+      openssl req -new -key "$_n.key" -subj "/CN=$_n.sy.test" -out "$_n.csr" 2>/dev/null
+      printf 'extendedKeyUsage=%s\n' "$([ "$_n" = server ] && echo serverAuth || echo clientAuth)" > "$_n.ext"
+      openssl x509 -req -in "$_n.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile "$_n.ext" -out "$_n.pem" 2>/dev/null
+    done
+    printf '%s\n' '* PEAP,TTLS,TLS' '"alice" MSCHAPV2,TTLS-MSCHAPV2 "alice-password" [2]' > eap.users
+  )
 }
 
 # stop_ap IFACE

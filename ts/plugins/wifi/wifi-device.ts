@@ -106,6 +106,13 @@ export class WifiDevice implements NetworkDriver {
     const hidden = [...this.services.values()].filter((s) => s.hidden && s.ssid).map((s) => Buffer.from(s.ssid!, 'hex'));
     await iface.scan({ ssids: hidden });
     this.refresh();
+    // A favourite whose last (auto)connect timed out, seen again in a scan, gets another go: an access
+    // point that reboots is back on air long after the first attempt gave up.
+    for (const svc of this.services.values()) {
+      if (svc.state === 'failure' && svc.error === 'connect-failed' && svc.favorite && svc.autoconnect && this.groups.has(svc.id)) {
+        this.m.clearError(svc);
+      }
+    }
     this.scheduleScan();
   }
 

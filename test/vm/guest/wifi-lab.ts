@@ -1,0 +1,137 @@
+// Guest-side helpers for the daemon Wi-Fi tests: the daemon under test (Switchyard or connmand) in the
+// station namespace and a private mount namespace, connmanctl, a test agent on the system bus, and
+// reads of service properties. Runs INSIDE the guest.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Bus, Variant } from '../../../ts/dbus/bus';
+import { unwrap } from '../../../ts/plugins/wifi/dbus-client';
+import { Daemon, DaemonKind, LabPaths, daemonArgv } from '../../harness/daemon';
+import { run } from '../../harness/proc';
+import { waitUntil } from '../../harness/wait';
+import { STATION_MAC, STA_NS } from './daemon-world';
+
+export const SYSTEM_BUS = 'unix:path=/run/dbus/system_bus_socket';
+const CONNMAN = 'net.connman';
+
+export function serviceId(ssid: string | null, security: 'none' | 'psk' | 'wep' | 'ieee8021x'): string {
+  const mac = STATION_MAC.replace(/:/g, '');
+  return `wifi_${mac}_${ssid === null ? 'hidden' : Buffer.from(ssid).toString('hex')}_managed_${security}`;
+}
+
+export const servicePath = (id: string) => `/net/connman/service/${id}`;
+
+/** What the agent answers: per service path (or "*"), the fields to return; the requests it saw. */
+export class TestAgent {
+  readonly path = '/sy/test/agent';
+  answers = new Map<string, Record<string, string>>();
+  readonly requests: { service: string; fields: Record<string, Record<string, unknown>> }[] = [];
+  readonly errors: { service: string; error: string }[] = [];
+
+  constructor(private readonly bus: Bus) {
+    bus.export(this.path, [{
+      name: 'net.connman.Agent',
+      signals: [],
+      methods: [
+        { name: 'Release', in: [], out: [], handler: () => [] },
+        { name: 'Cancel', in: [], out: [], handler: () => [] },
+        { name: 'ReportError', in: [{ name: 'service', type: 'o' }, { name: 'error', type: 's' }], out: [],
+          handler: (a) => { this.errors.push({ service: String(a[0]), error: String(a[1]) }); return []; } },
+        { name: 'RequestBrowser', in: [{ name: 'service', type: 'o' }, { name: 'url', type: 's' }], out: [], handler: () => [] },
+        { name: 'RequestInput', in: [{ name: 'service', type: 'o' }, { name: 'fields', type: 'a{sv}' }], out: [{ name: 'values', type: 'a{sv}' }],
+          handler: (a) => {
+            const service = String(a[0]);
+            const fields: Record<string, Record<string, unknown>> = {};
+            for (const [k, v] of Object.entries(unwrap(a[1]))) fields[k] = unwrap(v);
+            this.requests.push({ service, fields });
+            const ans = this.answers.get(service) ?? this.answers.get('*') ?? {};
+            return [Object.fromEntries(Object.entries(ans).map(([k, v]) => [k, new Variant('s', v)]))];
+          } },
+      ],
+    }]);
+  }
+
+  register(): Promise<unknown> {
+    return this.bus.call(CONNMAN, '/', 'net.connman.Manager', 'RegisterAgent', 'o', [this.path]);
+  }
+}
+
+export class WifiLab {
+  daemon?: Daemon;
+  readonly paths: LabPaths;
+
+  constructor(readonly bus: Bus, readonly dir: string) {
+    this.paths = { dir, mainConf: join(dir, 'main.conf'), stateDir: join(dir, 'state'), runDir: join(dir, 'run'), resolvConf: join(dir, 'resolv.conf') };
+  }
+
+  /** A fresh state directory and the daemon running in the station namespace; resolves once it owns net.connman. */
+  async start(kind: DaemonKind, extra: string[] = []): Promise<void> {
+    mkdirSync(this.paths.stateDir, { recursive: true });
+    mkdirSync(this.paths.runDir, { recursive: true });
+    writeFileSync(this.paths.resolvConf, '');
+    writeFileSync(this.paths.mainConf, '[General]\nEnableOnlineCheck=false\n');
+    this.daemon = new Daemon(kind, daemonArgv(kind, this.paths, extra), STA_NS, this.paths, SYSTEM_BUS);
+    await waitUntil(async () => (await this.bus.nameOwner(CONNMAN)) !== undefined, { timeoutMs: 30_000, what: `${kind} on the bus` });
+  }
+
+  async stop(): Promise<void> {
+    await this.daemon?.stop(10_000);
+    this.daemon = undefined;
+    await waitUntil(async () => (await this.bus.nameOwner(CONNMAN)) === undefined, { timeoutMs: 10_000, what: 'net.connman released' });
+  }
+
+  /** connmanctl with its output (stdout and stderr); never throws. */
+  async ctl(...args: string[]): Promise<string> {
+    const r = await run(['connmanctl', ...args], { timeoutMs: 60_000, env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: SYSTEM_BUS } });
+    return (r.stdout + r.stderr).trim();
+  }
+
+  async sh(cmd: string, timeoutMs = 30_000): Promise<string> {
+    const r = await run(['sh', '-c', cmd], { timeoutMs });
+    if (r.code !== 0) throw new Error(`${cmd}: exited ${r.code}${r.timedOut ? ' (timed out)' : ''}\n${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
+  async props(id: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const [d] = await this.bus.call(CONNMAN, servicePath(id), 'net.connman.Service', 'GetProperties');
+      const p = unwrap(d);
+      for (const k of ['IPv4', 'Ethernet']) if (p[k]) p[k] = unwrap(p[k]);
+      return p;
+    } catch { return undefined; }
+  }
+
+  async services(): Promise<Map<string, Record<string, unknown>>> {
+    const [list] = await this.bus.call(CONNMAN, '/', 'net.connman.Manager', 'GetServices');
+    const out = new Map<string, Record<string, unknown>>();
+    for (const [path, d] of list as [string, unknown][]) out.set(path.split('/').pop()!, unwrap(d));
+    return out;
+  }
+
+  state(id: string): Promise<string | undefined> { return this.props(id).then((p) => p?.State as string | undefined); }
+
+  waitState(id: string, want: string[], timeoutMs = 60_000): Promise<string> {
+    return waitUntil(async () => { const s = await this.state(id); return s && want.includes(s) ? s : false; },
+      { timeoutMs, intervalMs: 300, what: `${id} ${want.join('|')}` });
+  }
+
+  /** Records every State the service announces (PropertyChanged from net.connman). */
+  async watchStates(id: string): Promise<{ states: string[]; stop(): Promise<void> }> {
+    const states: string[] = [];
+    const owner = await this.bus.nameOwner(CONNMAN);
+    const off = await this.bus.subscribe({ sender: owner, path: servicePath(id), interface: 'net.connman.Service', member: 'PropertyChanged' },
+      (s) => { if (s.body[0] === 'State') states.push(String(unwrap({ v: s.body[1] }).v)); });
+    return { states, stop: off };
+  }
+
+  /** `iw dev <station> link`: the BSSID the station is associated with, if any. */
+  async bssid(station: string): Promise<string | undefined> {
+    const out = await this.sh(`ip netns exec ${STA_NS} iw dev ${station} link`);
+    return /Connected to ([0-9a-f:]{17})/.exec(out)?.[1];
+  }
+
+  async removeFavourites(): Promise<void> {
+    for (const [id, p] of await this.services()) {
+      if (p.Favorite === true && p.Immutable !== true) await this.ctl('config', id, '--remove');
+    }
+  }
+}

@@ -1,0 +1,32 @@
+// Switchyard's Wi-Fi against real radios: one guest boot builds the world (hwsim radios, hostapd access
+// points for open, WPA2, WPA3-SAE, transition, WEP, hidden, 802.1X and a roaming pair, dnsmasq behind
+// each, wpa_supplicant in the station namespace) and runs guest/wifi-daemon.guest.ts there: the daemon
+// in its own network and mount namespace, driven with connmanctl and a test agent. Each guest test
+// shows up here as a subtest.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { guestSkipReason, parseGuestTap, REPO_ROOT, runInGuest } from './guest';
+import { worldScript } from './guest/daemon-world';
+
+const skip = guestSkipReason();
+const GUEST_FILE = join(REPO_ROOT, 'dist', 'test', 'vm', 'guest', 'wifi-daemon.guest.js');
+
+test('Switchyard Wi-Fi in a guest (connmanctl, agent, hostapd, wpa_supplicant)', { skip }, async (t) => {
+  const t0 = Date.now();
+  const script = `${worldScript()}\ncd ${REPO_ROOT}\nexec node --test --test-reporter=tap --test-concurrency=1 ${GUEST_FILE}\n`;
+  const r = await runInGuest(script, { timeoutS: 420, verbose: process.env.SY_VM_VERBOSE === '1' });
+  process.stdout.write(`# guest: boot ${r.bootS?.toFixed(2)} s, total ${r.totalS?.toFixed(2)} s ` +
+    `(wall ${((Date.now() - t0) / 1000).toFixed(2)} s), status ${r.status}\n`);
+  const cases = parseGuestTap(r.output);
+  for (const c of cases) {
+    const ms = /duration_ms: ([\d.]+)/.exec(c.detail)?.[1];
+    process.stdout.write(`# in guest ${ms ? (Number(ms) / 1000).toFixed(1).padStart(5) : '    ?'} s  ${c.name}\n`);
+  }
+  for (const c of cases) {
+    await t.test(c.name, { skip: c.skipped ? 'skipped inside the guest' : false }, () => assert.ok(c.ok, c.detail));
+  }
+  if (r.status !== 0 && r.files['switchyard.err']) process.stdout.write(`# switchyard.err tail:\n${r.files['switchyard.err'].split('\n').slice(-60).map((l) => `#   ${l}`).join('\n')}\n`);
+  assert.ok(cases.length > 0, `no test results from the guest:\n${r.output}\n${r.runnerLog}`);
+  assert.equal(r.status, 0, cases.some((c) => !c.ok) ? 'guest tests failed' : `${r.output}\n${r.runnerLog}`);
+});
