@@ -15,6 +15,7 @@ import { ProxyConfig, Service, ServiceState, isConnected, isConnecting } from '.
 import { askForInput } from './input-agent';
 import { Provisioner } from './provisioner';
 import { sortServices } from './service-order';
+import { pickAutoconnect } from './autoconnect';
 import { LIST_FIELDS, checkMove, checkRemovable, cleanList, switchOrder } from './service-ops';
 import { ManagerBase, ManagerDeps } from './manager-base';
 
@@ -41,6 +42,8 @@ export class Manager extends ManagerBase {
   /** last desired state handed to the applier, per link, to skip no-op applies */
   private linkState = new Map<number, string>();
   private defaultService?: Service;
+  /** connected through Service.Connect: SingleConnectedTechnology then skips the PreferredTechnologies pass */
+  private userConnected = new Set<Service>();
 
   /** Set by the daemon before its modules stop: keep DHCP leases (no RELEASE) for INIT-REBOOT next run. */
   shuttingDown = false;
@@ -124,6 +127,7 @@ export class Manager extends ManagerBase {
     const dev = this.devices.get(svc.ifindex);
     if (!tech?.powered || !dev?.powered) return Promise.reject(new ConnmanError('NoCarrier'));
     if (reason === 'user') svc.ignore = false;
+    if (reason === 'user') this.userConnected.add(svc); else this.userConnected.delete(svc);
     if (svc.error) svc.set('error', undefined, 'Error');
     return new Promise<void>((resolve, reject) => {
       const timer = this.deps.clock.setTimeout(() => {
@@ -624,17 +628,13 @@ export class Manager extends ManagerBase {
   }
 
   private runAutoconnect(): void {
-    for (const svc of this.services) {
-      if (this.pending.has(svc) || isConnected(svc.state) || isConnecting(svc.state)) {
-        if (!this.deps.config.AlwaysConnectedTechnologies.includes(svc.type)) return;
-        continue;
-      }
-      if (!svc.favorite) return;
-      if (!svc.autoconnect || svc.ignore || svc.state === 'failure' || svc.state !== 'idle') continue;
-      const tech = this.technology(svc.type);
-      if (!tech?.powered) continue;
+    const picks = pickAutoconnect(this.services, this.deps.config, {
+      busy: (s) => this.pending.has(s) || isConnected(s.state) || isConnecting(s.state),
+      powered: (s) => this.technology(s.type)?.powered ?? false,
+      userConnected: (s) => this.userConnected.has(s),
+    });
+    for (const svc of picks) {
       this.connectService(svc, 'auto').catch((e) => this.deps.log.debug('manager', `autoconnect ${svc.id}: ${(e as Error).message}`));
-      return;
     }
   }
 
