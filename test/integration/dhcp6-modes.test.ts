@@ -91,4 +91,19 @@ describe('dhcp6 client against dnsmasq', { skip: skipReason }, () => {
     assert.match(l.dnsmasqLog, /DHCPINFORMATION-REQUEST\(far0\)/);
     assert.doesNotMatch(l.dnsmasqLog, /DHCPSOLICIT/);
   });
+
+  it('IA_PD: dnsmasq cannot delegate prefixes; the client keeps to the Solicit schedule', async () => {
+    const l = await lab(['--dhcp-range=::100,::1ff,constructor:far0,10m']);
+    const r = await l.runChild({
+      mode: 'stateful', requestAddress: false, requestPrefix: true, until: ['bound'], release: false, timeoutMs: 8_000,
+    });
+    assert.equal(r.met, false);
+    assert.equal(r.state, 'SOLICITING');
+    assert.deepEqual(r.dhcp6.map((e) => e.type), ['stopped']);
+    const log = l.dnsmasqLog;
+    assert.match(log, /no addresses available/); // its Rapid Commit answer to an IA_PD-only Solicit
+    // RFC 8415 section 15 from SOL_TIMEOUT 1 s, doubling: about 4 Solicits in 8 s, not a storm.
+    const solicits = (log.match(/DHCPSOLICIT\(far0\)/g) ?? []).length;
+    assert.ok(solicits >= 2 && solicits <= 5, `${solicits} SOLICITs in 8 s`);
+  });
 });

@@ -461,3 +461,23 @@ TEST(dhcp6_confirm_during_renewing_resumes_renewing_not_a_stale_bound) {
   CHECK(r.deadline > r.now);
   CHECK_EQ(unsigned{r.lastSent().type}, unsigned{Renew});
 }
+
+TEST(dhcp6_rapid_commit_reply_without_addresses_keeps_the_solicit_schedule) {
+  // Found against dnsmasq 2.90 (no IA_PD support): a NoAddrsAvail Reply to every Rapid
+  // Commit Solicit restarted the exchange, a Solicit every few hundred ms.
+  ClientConfig c = defaultConfig6();
+  c.requestAddress = false;
+  c.requestPrefix = true;
+  Rig6 r(c);
+  r.server.rapidCommit = true;
+  r.server.mode = TestServer6::Mode::NoAddrs;
+  r.start();
+  if (r.sent.empty()) r.fire();
+  uint32_t xid = r.client.xid();
+  for (int i = 0; i < 5; i++) r.fire();
+  CHECK(r.client.state() == State::Soliciting);
+  CHECK_EQ(r.client.xid(), xid);  // one exchange, retransmitted
+  CHECK_EQ(r.countSent(Solicit), size_t{6});
+  CHECK(r.sentAt.back() - r.sentAt.front() > 20 * kSecond);  // about 1+2+4+8+16 s
+  CHECK(r.events.empty());
+}

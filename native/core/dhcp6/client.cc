@@ -439,6 +439,17 @@ void Client::handleReply(Usec now, Lease l) {
       }
       return;
     case State::Soliciting:
+      if (!usable(l)) {
+        // Found against dnsmasq: it answers a Rapid Commit Solicit for an IA_PD it
+        // cannot serve with a NoAddrsAvail Reply. Restarting the exchange on that
+        // sends a new Solicit every few hundred ms; like an empty Advertise (RFC 8415
+        // 18.2.9) it is ignored and the Solicit schedule runs on.
+        logf("REPLY to SOLICIT grants nothing we asked for (status %s), ignoring",
+             statusName(l.na.status != Success ? l.na.status : l.pd.status != Success ? l.pd.status : l.status));
+        return;
+      }
+      bind(now, std::move(l), false);
+      return;
     case State::Requesting:
       if (l.na.status == NotOnLink || l.status == NotOnLink) {
         // RFC 8415 18.2.10.1: on NotOnLink the client "can either reissue the message
