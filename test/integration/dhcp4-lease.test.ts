@@ -4,6 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { Lab, MAIN_CONF, isLeaseAddress } from '../harness';
 
 const skip = process.getuid?.() !== 0 ? 'needs root for network namespaces' : false;
@@ -37,6 +38,7 @@ describe('DHCPv4 lease, renewal and INIT-REBOOT (Switchyard vs dnsmasq)', { skip
     assert.match(readFileSync(file, 'utf8'), new RegExp(`^Address=${addr.replace(/\./g, '\\.')}$`, 'm'));
     assert.equal(logged(lab, 'DHCPDISCOVER').length >= 1, true);
     assert.match(lab.dnsmasqLog(), /vendor class: sy-lab-vendor/, 'main.conf VendorClassID as option 60');
+    assert.match(lab.dnsmasqLog(), new RegExp(`client provides name: ${hostname()}`), 'the system hostname as option 12');
   });
 
   it('renews at T1: dnsmasq logs another REQUEST/ACK for the same address, which stays', async () => {

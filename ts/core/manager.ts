@@ -1,6 +1,7 @@
 // The domain model's root: technologies, devices and the one sorted service list, plus the policy that
 // ties them together (autoconnect, connect/disconnect, power, offline mode, the global state).
 // No D-Bus here: adapters in ts/dbus listen to the events and call the public methods.
+import { hostname } from 'node:os';
 import type { Dhcp4Lease } from '../platform/types';
 import { readGlobalSettings, writeGlobalSettings } from '../config/global-settings';
 import type { Applier, LinkConfig } from './applier';
@@ -486,6 +487,7 @@ export class Manager extends ManagerBase {
       // forgotten a released lease stays silent to INIT-REBOOT (RFC 2131 4.3.2).
       {
         vendorClass: this.deps.config.VendorClassID, acd: this.deps.config.AddressConflictDetection,
+        hostname: dhcpHostname(),
         leaseStore: this.deps.store instanceof FileStore ? new FileLeaseStore(`${this.deps.store.dir}/${svc.id}`) : undefined,
       });
     this.ipv4.set(svc, dhcp);
@@ -655,4 +657,10 @@ export class Manager extends ManagerBase {
       this.deps.log.error(`writing resolv.conf: ${(e as Error).message}`);
     }
   }
+}
+
+/** The name sent as DHCP option 12, as ConnMan does: the system's, unless it is unset or a placeholder. */
+function dhcpHostname(): string | undefined {
+  const name = hostname();
+  return name === '' || name === '(none)' || name === 'localhost' ? undefined : name;
 }
