@@ -11,11 +11,18 @@ import { worldScript } from './guest/daemon-world';
 
 const skip = guestSkipReason();
 const GUEST_FILE = join(REPO_ROOT, 'dist', 'test', 'vm', 'guest', 'wifi-daemon.guest.js');
+const COMPARE_FILE = join(REPO_ROOT, 'dist', 'test', 'vm', 'guest', 'wifi-compare.guest.js');
+const IWD_FILE = join(REPO_ROOT, 'dist', 'test', 'vm', 'guest', 'wifi-iwd.guest.js');
 
 test('Switchyard Wi-Fi in a guest (connmanctl, agent, hostapd, wpa_supplicant)', { skip }, async (t) => {
   const t0 = Date.now();
-  const script = `${worldScript()}\ncd ${REPO_ROOT}\nexec node --test --test-reporter=tap --test-concurrency=1 ${GUEST_FILE}\n`;
-  const r = await runInGuest(script, { timeoutS: 420, verbose: process.env.SY_VM_VERBOSE === '1' });
+  // SY_WIFI_ONLY=<regexp> runs only the guest tests whose names match (while working on one scenario)
+  const only = process.env.SY_WIFI_ONLY ? ` --test-name-pattern='${process.env.SY_WIFI_ONLY}'` : '';
+  // one boot for three files: wpa_supplicant scenarios, the same connect against connmand 1.41, then iwd
+  const files = [GUEST_FILE, COMPARE_FILE, IWD_FILE].filter((f) => !process.env.SY_WIFI_FILES || process.env.SY_WIFI_FILES.split(',').some((x) => f.includes(x)));
+  const script = `${worldScript()}\ncd ${REPO_ROOT}\nexport SY_WIFI_RUNS=1\nrc=0\n` +
+    files.map((f) => `node --test --test-reporter=tap${only} ${f} || rc=1\n`).join('') + 'exit $rc\n';
+  const r = await runInGuest(script, { timeoutS: 900, verbose: process.env.SY_VM_VERBOSE === '1' });
   process.stdout.write(`# guest: boot ${r.bootS?.toFixed(2)} s, total ${r.totalS?.toFixed(2)} s ` +
     `(wall ${((Date.now() - t0) / 1000).toFixed(2)} s), status ${r.status}\n`);
   const cases = parseGuestTap(r.output);
@@ -25,6 +32,10 @@ test('Switchyard Wi-Fi in a guest (connmanctl, agent, hostapd, wpa_supplicant)',
   }
   for (const c of cases) {
     await t.test(c.name, { skip: c.skipped ? 'skipped inside the guest' : false }, () => assert.ok(c.ok, c.detail));
+  }
+  if (r.files['wifi-connect.json']) process.stdout.write(`# time to ready (ms): ${r.files['wifi-connect.json']}\n`);
+  for (const log of ['switchyard-iwd.err', 'iwd.log']) {
+    if (r.status !== 0 && r.files[log]) process.stdout.write(`# ${log} tail:\n${r.files[log].split('\n').slice(-40).map((l) => `#   ${l}`).join('\n')}\n`);
   }
   if (r.status !== 0 && r.files['switchyard.err']) process.stdout.write(`# switchyard.err tail:\n${r.files['switchyard.err'].split('\n').slice(-60).map((l) => `#   ${l}`).join('\n')}\n`);
   assert.ok(cases.length > 0, `no test results from the guest:\n${r.output}\n${r.runnerLog}`);

@@ -51,10 +51,13 @@ function startAp(ap: WorldAp, i: number): string {
 export function worldScript(): string {
   const phys = WORLD.map((_, i) => `phy${i}`).join(' ');
   const aps = WORLD.map((ap, i) => `( ${startAp(ap, i)} ) & pids="$pids $!"`).join('\n');
-  const dhcp = WORLD.map((ap, i) => (ap.bridged ? '' : `dhcp_server wlan${i} 10.77.${i}`)).filter(Boolean).join('\n');
+  const dhcp = [...WORLD.map((ap, i) => (ap.bridged ? '' : `wlan${i} 10.77.${i}`)), 'br-roam 10.77.99'].filter(Boolean)
+    .map((a) => `( dhcp_server ${a} ) & pids="$pids $!"`).join('\n');
   return `set -e
 . ${GUEST_LIB}
+t() { echo "world: $1 at $(cut -d' ' -f1 /proc/uptime) s"; }
 make_certs ${CERTS}
+t certificates
 hwsim ${WORLD.length + 1}
 ap_namespace ${AP_NS} ${phys}
 ip -n ${AP_NS} link add br-roam type bridge
@@ -62,8 +65,11 @@ ip -n ${AP_NS} link set br-roam up
 pids=""
 ${aps}
 for p in $pids; do wait $p; done
+t "access points"
+pids=""
 ${dhcp}
-dhcp_server br-roam 10.77.99
+for p in $pids; do wait $p; done
+t dnsmasq
 ip netns add ${STA_NS}
 iw phy ${STATION_PHY} set netns name ${STA_NS}
 ip -n ${STA_NS} link set lo up

@@ -129,9 +129,15 @@ export class WifiLab {
     return /Connected to ([0-9a-f:]{17})/.exec(out)?.[1];
   }
 
+  /** Service.Remove on every favourite, so autoconnect leaves the next scenario alone. */
   async removeFavourites(): Promise<void> {
     for (const [id, p] of await this.services()) {
-      if (p.Favorite === true && p.Immutable !== true) await this.ctl('config', id, '--remove');
+      if (p.Favorite === true && p.Immutable !== true) await this.remove(id);
     }
+  }
+
+  /** Service.Remove (what `connmanctl config <id> --remove` sends), without a connmanctl start-up. */
+  async remove(id: string): Promise<void> {
+    await this.bus.call(CONNMAN, servicePath(id), 'net.connman.Service', 'Remove').catch(() => undefined);
   }
 }

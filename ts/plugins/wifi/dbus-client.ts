@@ -21,7 +21,18 @@ export interface SignalFilter {
   arg0?: string;
 }
 
+/** An object the plugin serves (iwd's agent), in the shape ts/dbus/bus.ts exports. */
+export interface ServedInterface {
+  name: string;
+  methods: { name: string; in: { name: string; type: string }[]; out: { name: string; type: string }[];
+    handler(args: unknown[], ctx: { sender: string }): unknown[] | Promise<unknown[]> }[];
+  signals: { name: string; args: { name: string; type: string }[] }[];
+}
+
 export interface DbusClient {
+  /** serve an object (only the iwd backend needs one: its agent) */
+  export?(path: string, defs: ServedInterface[]): void;
+  unexport?(path: string): void;
   call(destination: string, path: string, iface: string, member: string, signature?: string, body?: unknown[]): Promise<unknown[]>;
   subscribe(match: SignalFilter, fn: (s: SignalLike) => void): Promise<() => Promise<void>>;
   nameOwner(name: string): Promise<string | undefined>;

@@ -61,6 +61,7 @@ export class WifiDevice implements NetworkDriver {
 
   constructor(readonly dev: Device, private readonly d: WifiDeviceDeps) {}
 
+  get attached(): boolean { return this.iface?.alive === true; }
   private get m(): Manager { return this.d.manager; }
   private get clock() { return this.m.deps.clock; }
 

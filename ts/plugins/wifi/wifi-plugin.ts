@@ -8,6 +8,16 @@ import { PLUGIN_API_VERSION, Plugin, PluginContext } from '../plugin';
 import type { DbusClient } from './dbus-client';
 import { Supplicant } from './supplicant';
 import { WifiDevice } from './wifi-device';
+import { IwdClient, IwdDevice } from './iwd';
+
+/** What the plugin needs from one link, whichever backend drives it. */
+interface WifiLink {
+  readonly dev: Device;
+  readonly attached: boolean;
+  attach(): Promise<void>;
+  detach(release: boolean): Promise<void>;
+  scanNow(): Promise<void>;
+}
 
 export type WifiBackendName = 'wpa_supplicant' | 'iwd';
 
@@ -21,7 +31,8 @@ export class WifiPlugin implements Plugin {
   readonly apiVersion = PLUGIN_API_VERSION;
   private ctx?: PluginContext;
   private supplicant?: Supplicant;
-  private readonly devices = new Map<number, WifiDevice>();
+  private iwd?: IwdClient;
+  private readonly devices = new Map<number, WifiLink>();
   private offs: (() => void)[] = [];
   private queue: Promise<void> = Promise.resolve();
 
@@ -30,11 +41,20 @@ export class WifiPlugin implements Plugin {
   async start(ctx: PluginContext): Promise<void> {
     this.ctx = ctx;
     if (!this.bus) { ctx.log.info('wifi: no D-Bus connection, Wi-Fi disabled'); return; }
-    if (this.backend === 'iwd') throw new Error('wifi: the iwd backend is not built yet');
-    const sup = new Supplicant(this.bus, ctx.log);
-    this.supplicant = sup;
-    this.offs.push(sup.on('appeared', () => this.enqueue(() => this.attachAll())));
-    await sup.start();
+    if (this.backend === 'iwd') {
+      this.iwd = new IwdClient(this.bus, ctx.log, () => [...this.devices.values()] as IwdDevice[],
+        () => new Promise<void>((resolve) => this.enqueue(() => this.attachAll().finally(resolve))),
+        () => new Promise<void>((resolve) => this.enqueue(async () => {
+          for (const d of this.devices.values()) await d.detach(false);
+          resolve();
+        })));
+      await this.iwd.start();
+    } else {
+      const sup = new Supplicant(this.bus, ctx.log);
+      this.supplicant = sup;
+      this.offs.push(sup.on('appeared', () => this.enqueue(() => this.attachAll())));
+      await sup.start();
+    }
     this.offs.push(ctx.links.on('link', (ev) => this.enqueue(() => this.onLink(ev))));
     for (const link of ctx.links.links.values()) this.enqueue(() => this.onLink({ type: 'new', link }));
     await this.queue;
@@ -49,6 +69,7 @@ export class WifiPlugin implements Plugin {
     }
     this.devices.clear();
     await this.supplicant?.stop();
+    await this.iwd?.stop();
   }
 
   private enqueue(fn: () => Promise<void>): void {
@@ -75,24 +96,33 @@ export class WifiPlugin implements Plugin {
     }
     if (known || !this.eligible(l)) return;
     const nl = this.ctx!.platform.netlink;
+    // iwd brings its links up and down itself (Device.Powered); wpa_supplicant needs the link up
+    const iwd = this.iwd;
     const dev = new Device(l.index, l.name, l.mac, 'wifi', {
       enable: async () => {
-        await nl.setLinkUp(l.index, true);
+        if (!iwd) await nl.setLinkUp(l.index, true);
         await this.attach(wifi);
       },
       disable: async () => {
         await wifi.detach(true);
-        await nl.setLinkUp(l.index, false);
+        if (!iwd) await nl.setLinkUp(l.index, false);
       },
     });
-    const wifi = new WifiDevice(dev, { manager: m, supplicant: this.supplicant!, log: this.ctx!.log });
+    const wifi: WifiLink = iwd
+      ? new IwdDevice(dev, m, this.bus!, iwd.objs, this.ctx!.log)
+      : new WifiDevice(dev, { manager: m, supplicant: this.supplicant!, log: this.ctx!.log });
     this.devices.set(l.index, wifi);
     await m.addDevice(dev);
     const tech = m.technology('wifi');
     if (tech) tech.scan = () => this.scanAll();
   }
 
-  private async attach(wifi: WifiDevice): Promise<void> {
+  private async attach(wifi: WifiLink): Promise<void> {
+    if (this.iwd) {
+      if (!this.iwd.owner) return; // iwd's appearance attaches it
+      try { await wifi.attach(); } catch (e) { this.ctx!.log.warn(`wifi: ${wifi.dev.ifname}: iwd: ${(e as Error).message}`); }
+      return;
+    }
     const sup = this.supplicant!;
     if (!sup.running) {
       // D-Bus activation, as on a device whose wpa_supplicant is started on demand; only once there is
@@ -112,7 +142,7 @@ export class WifiPlugin implements Plugin {
   }
 
   private async scanAll(): Promise<void> {
-    const devs = [...this.devices.values()].filter((w) => w.dev.powered && w.iface);
+    const devs = [...this.devices.values()].filter((w) => w.dev.powered && w.attached);
     await Promise.all(devs.map((w) => w.scanNow()));
   }
 }

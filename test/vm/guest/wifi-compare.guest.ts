@@ -1,0 +1,73 @@
+// Runs INSIDE the test guest: the same WPA2 connect scenario against connmand 1.41 and Switchyard, one
+// after the other on the same radios, wpa_supplicant and access point. Each run starts from a forgotten
+// network: Service.Connect, the agent answers the passphrase, DHCP; timed from the Connect call to the
+// State "ready" signal. Leaves wifi-connect.json in $VM_RESULTS for bench/wifi-connect.ts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Bus } from '../../../ts/dbus/bus';
+import { unwrap } from '../../../ts/plugins/wifi/dbus-client';
+import type { DaemonKind } from '../../harness/daemon';
+import { waitUntil } from '../../harness/wait';
+import { PASSPHRASE } from './daemon-world';
+import { SYSTEM_BUS, TestAgent, WifiLab, serviceId, servicePath } from './wifi-lab';
+
+const RUNS = Number(process.env.SY_WIFI_RUNS ?? 3);
+const SSID = 'sy-wpa2';
+const results: Record<string, number[]> = {};
+let bus: Bus;
+let agent: TestAgent;
+
+before(async () => {
+  bus = await Bus.connect(SYSTEM_BUS);
+  agent = new TestAgent(bus);
+});
+after(() => {
+  if (process.env.VM_RESULTS) writeFileSync(join(process.env.VM_RESULTS, 'wifi-connect.json'), JSON.stringify({ runs: RUNS, ssid: SSID, results }));
+  bus?.disconnect();
+});
+
+async function timeToReady(lab: WifiLab, id: string): Promise<number> {
+  const path = servicePath(id);
+  const owner = await bus.nameOwner('net.connman');
+  let readyAt = 0;
+  const off = await bus.subscribe({ sender: owner, path, interface: 'net.connman.Service', member: 'PropertyChanged' }, (s) => {
+    if (s.body[0] === 'State' && ['ready', 'online'].includes(String(unwrap({ v: s.body[1] }).v)) && !readyAt) readyAt = performance.now();
+  });
+  try {
+    const t0 = performance.now();
+    await bus.call('net.connman', path, 'net.connman.Service', 'Connect');
+    await waitUntil(() => readyAt > 0, { timeoutMs: 60_000, intervalMs: 20, what: `${id} ready` });
+    return readyAt - t0;
+  } finally { await off(); }
+}
+
+for (const kind of ['connmand', 'switchyard'] as DaemonKind[]) {
+  test(`${kind}: WPA2 connect with the agent's passphrase, ${RUNS} runs, time to ready`, async () => {
+    const dir = `/tmp/sy-bench-${kind}`;
+    rmSync(dir, { recursive: true, force: true });
+    const lab = new WifiLab(bus, dir);
+    await lab.start(kind);
+    try {
+      await agent.register();
+      const id = serviceId(SSID, 'psk');
+      agent.answers.set(servicePath(id), { Passphrase: PASSPHRASE });
+      assert.equal(await lab.ctl('enable', 'wifi'), 'Enabled wifi');
+      await waitUntil(async () => { await lab.ctl('scan', 'wifi'); return (await lab.services()).has(id); },
+        { timeoutMs: 60_000, intervalMs: 500, what: `${SSID} scanned` });
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        times.push(await timeToReady(lab, id));
+        await lab.ctl('config', id, '--remove');
+        await lab.waitState(id, ['idle'], 30_000);
+        // the same start for every run: the network seen in a fresh scan
+        await lab.ctl('scan', 'wifi');
+      }
+      results[kind] = times;
+      process.stdout.write(`# ${kind} time to ready (ms): ${times.map((t) => t.toFixed(0)).join(' ')}\n`);
+    } finally {
+      await lab.stop();
+    }
+  });
+}
