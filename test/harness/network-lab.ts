@@ -263,6 +263,22 @@ export class Lab {
     process.kill(pid, paused ? 'SIGSTOP' : 'SIGCONT');
   }
 
+  /** Kills the first uplink's dnsmasq outright (SIGKILL: no chance to tidy up), as a crashed server. */
+  async killDnsmasq(): Promise<void> {
+    const d = this.dnsmasq;
+    if (!d) throw new Error('dnsmasq is not running');
+    process.kill(d.proc.pid!, 'SIGKILL');
+    await d.proc.exited;
+    this.dnsmasq = undefined;
+  }
+
+  /** Starts the first uplink's dnsmasq again with the same lease file (a restarted server); `extraArgs`
+   * replace the options given to Lab.create, e.g. per-MAC settings known only once the lab exists. */
+  async restartDnsmasq(extraArgs = this.opts.dnsmasqArgs): Promise<void> {
+    if (this.dnsmasq?.proc.running) throw new Error('dnsmasq is still running');
+    this.dnsmasq = await startDnsmasq(this.far, this.dir, undefined, extraArgs);
+  }
+
   leases(): Lease[] {
     return readLeases(this.leasePath);
   }
