@@ -10,6 +10,7 @@ import { ProvisioningStore } from '../config/provisioning-store';
 import { execFileSync } from 'node:child_process';
 import { realClock } from '../core/clock';
 import { createLogger } from '../core/log';
+import { resolveDebug } from './debug-env';
 import { DnsModule } from '../core/dns-proxy';
 import { Bus } from '../dbus/bus';
 import type { Platform } from '../platform/types';
@@ -28,7 +29,7 @@ function daemonize(argv: string[]): never {
 }
 
 async function run(opts: DaemonOptions): Promise<number> {
-  const log = createLogger(opts.debug);
+  const log = createLogger(resolveDebug(opts.debug));
   const conf = loadMainConf(opts.config);
   for (const w of conf.warnings) log.warn(w);
   const config = conf.config;
