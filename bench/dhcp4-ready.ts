@@ -4,7 +4,7 @@
 // Usage: node dist/bench/dhcp4-ready.js [--runs N] [--no-write]
 import * as dbus from '@particle/dbus-next';
 import { Lab, DaemonKind } from '../test/harness';
-import { fmt, machine, ratio, stats, Stats, writeSection } from './lib';
+import { Bench, fmt, machine, ratio, standalone, stats, Stats } from './lib';
 
 const TECH = '/net/connman/technology/ethernet';
 
@@ -115,20 +115,9 @@ the ratio is connmand ÷ Switchyard (above 1× Switchyard is faster).
 Machine: ${machine()}.`;
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const i = args.indexOf('--runs');
-  const runs = i >= 0 ? Number(args[i + 1]) : 7;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-  const r = await benchDhcp4Ready(runs);
-  const md = dhcp4Markdown(r, runs);
-  process.stdout.write(`${md}\n`);
-  if (!args.includes('--no-write')) writeSection('dhcp4-ready', md);
-}
+export const bench: Bench = {
+  id: 'dhcp4-ready',
+  async run({ runs = 7 }) { return dhcp4Markdown(await benchDhcp4Ready(runs), runs); },
+};
 
-if (require.main === module) {
-  main().catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : err}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) standalone(bench);

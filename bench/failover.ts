@@ -7,7 +7,7 @@ import { Lab, DaemonKind, UPLINK2, FAR_ADDR, sleep } from '../test/harness';
 import { Background } from '../test/harness/proc';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt, machine, ratio, stats, writeSection } from './lib';
+import { Bench, fmt, machine, ratio, standalone, stats } from './lib';
 
 const stamp = (line: string) => {
   const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d+)\]/.exec(line);
@@ -41,11 +41,7 @@ async function once(kind: DaemonKind): Promise<number> {
   }
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const i = args.indexOf('--runs');
-  const runs = i >= 0 ? Number(args[i + 1]) : 7;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
+async function failover(runs: number): Promise<string> {
   const ms: Record<DaemonKind, number[]> = { connmand: [], switchyard: [] };
   for (let r = 0; r < runs; r++) {
     // Interleaved, so slow drift of the machine hits both daemons alike.
@@ -68,8 +64,9 @@ async function main(): Promise<void> {
     `| NO-CARRIER → new default route (ms) | ${fmt(c)} | ${fmt(s)} | ${ratio(c, s)} |`, '',
     `Machine: ${machine()}.`, '',
   ].join('\n');
-  process.stdout.write(md);
-  if (!args.includes('--no-write')) writeSection('failover', md);
+  return md;
 }
 
-main().catch((e) => { process.stderr.write(`failover bench: ${(e as Error).stack}\n`); process.exit(1); });
+export const bench: Bench = { id: 'failover', run: ({ runs = 7 }) => failover(runs) };
+
+if (require.main === module) standalone(bench);

@@ -1,6 +1,10 @@
 // Shared pieces of the benchmark scripts: statistics over repeated runs, the machine description, and
 // the BENCHMARKS.md writer. Each benchmark owns one section of BENCHMARKS.md, delimited by
 // `<!-- bench:<id> -->` ... `<!-- /bench:<id> -->`, and rewrites only that section.
+//
+// The convention bench/run-all.ts relies on: a script exports `bench` (a Bench below) and keeps its
+// own command line behind `require.main === module`, usually as `standalone(bench)`. A script without
+// that export is still run by run-all, as a child process, and writes its section itself.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +63,52 @@ export function writeSection(id: string, markdown: string, file = BENCHMARKS_MD)
   else text = `${text.trimEnd()}\n\n${block}\n`;
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+export interface BenchOptions {
+  /** runs per daemon; each bench has its own default */
+  runs?: number;
+  /** length of the soak (bench/soak.ts) */
+  soakMinutes?: number;
+}
+
+export interface Bench {
+  /** the section id in BENCHMARKS.md */
+  id: string;
+  /** returns the section's markdown (a `## ` heading first) */
+  run(opts: BenchOptions): Promise<string>;
+}
+
+/** Reads `--flag value` as a positive number; undefined when the flag is absent. */
+export function numberFlag(args: string[], flag: string): number | undefined {
+  const i = args.indexOf(flag);
+  if (i < 0) return undefined;
+  const v = Number(args[i + 1]);
+  if (!(v > 0)) throw new Error(`${flag} needs a positive number`);
+  return v;
+}
+
+/** The command line of one bench script: [--runs N] [--soak-minutes N] [--no-write]. */
+export function standalone(b: Bench): void {
+  const args = process.argv.slice(2);
+  (async () => {
+    const md = await b.run({ runs: numberFlag(args, '--runs'), soakMinutes: numberFlag(args, '--soak-minutes') });
+    process.stdout.write(`${md.trimEnd()}\n`);
+    if (!args.includes('--no-write')) writeSection(b.id, md);
+  })().catch((err) => {
+    process.stderr.write(`${b.id} bench: ${err instanceof Error ? err.stack : err}\n`);
+    process.exit(1);
+  });
+}
+
+/** Replaces everything above the first section (title, machine, date, how to reproduce). */
+export function writeHeader(markdown: string, file = BENCHMARKS_MD): void {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const first = text.indexOf('<!-- bench:');
+  const body = first >= 0 ? text.slice(first) : '';
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, `${markdown.trim()}\n\n${body}`.trimEnd() + '\n');
   renameSync(tmp, file);
 }
 

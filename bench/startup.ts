@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as dbus from '@particle/dbus-next';
 import { Lab, DaemonKind } from '../test/harness';
-import { fmt, machine, ratio, stats, Stats, writeSection } from './lib';
+import { Bench, fmt, machine, ratio, standalone, stats, Stats } from './lib';
 
 interface Sample {
   toName: number;
@@ -113,20 +113,9 @@ wired service is ready. Lower is better; the ratio is connmand ÷ Switchyard (ab
 Machine: ${machine()}.`;
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const i = args.indexOf('--runs');
-  const runs = i >= 0 ? Number(args[i + 1]) : 5;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-  const r = await benchStartup(runs);
-  const md = startupMarkdown(r, runs);
-  process.stdout.write(`${md}\n`);
-  if (!args.includes('--no-write')) writeSection('startup', md);
-}
+export const bench: Bench = {
+  id: 'startup',
+  async run({ runs = 5 }) { return startupMarkdown(await benchStartup(runs), runs); },
+};
 
-if (require.main === module) {
-  main().catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : err}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) standalone(bench);
