@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { ConnmanError } from '../../ts/core/errors';
 import { MemoryStore } from '../../ts/config/storage';
 import { lease } from '../fakes/fake-platform';
@@ -17,7 +18,10 @@ test('a plugged cable becomes a favourite Wired service that autoconnects throug
   await tick(rig);
   assert.equal(svc.state, 'configuration');
   const dhcp = rig.platform.dhcp;
-  assert.deepEqual(dhcp.opts, { ifindex: 2, ifname: 'eth0', mac: MAC, vendorClass: undefined, requestedAddress: undefined });
+  // Option 12 carries the system's hostname unless it is unset or a placeholder, as in ConnMan.
+  const name = hostname();
+  const sent = name === '' || name === '(none)' || name === 'localhost' ? {} : { hostname: name };
+  assert.deepEqual(dhcp.opts, { ifindex: 2, ifname: 'eth0', mac: MAC, vendorClass: undefined, requestedAddress: undefined, ...sent });
   rig.platform.netlink.requests.length = 0;
   dhcp.emit({ type: 'bound', lease: lease() });
   await settle();
