@@ -490,5 +490,9 @@ export function createNativePlatform(): NativePlatform {
       if (ifname.includes('/') || ifname === '.' || ifname === '..') throw new PlatformError(`bad interface name ${ifname}`, 22);
       fs.writeFileSync(`/proc/sys/net/ipv6/conf/${ifname}/disable_ipv6`, on ? '0' : '1');
     },
+    setIPv6Privacy: (ifname: string, value: 0 | 1 | 2): void => {
+      if (ifname.includes('/') || ifname === '.' || ifname === '..') throw new PlatformError(`bad interface name ${ifname}`, 22);
+      fs.writeFileSync(`/proc/sys/net/ipv6/conf/${ifname}/use_tempaddr`, String(value));
+    },
   };
 }

@@ -382,4 +382,6 @@ export interface Platform {
   setDomainname(name: string): void;
   /** /proc/sys/net/ipv6/conf/<ifname>/disable_ipv6, as ConnMan toggles it for IPv6 method off */
   setIPv6Enabled(ifname: string, on: boolean): void;
+  /** /proc/sys/net/ipv6/conf/<ifname>/use_tempaddr (RFC 4941 privacy: 0 off, 1 on, 2 preferred); optional */
+  setIPv6Privacy?(ifname: string, value: 0 | 1 | 2): void;
 }
