@@ -35,7 +35,8 @@ export function daemonArgv(kind: DaemonKind, paths: LabPaths, extra: string[] = 
     case 'connmand':
       return [CONNMAND, '-n', '-c', paths.mainConf, ...extra];
     case 'switchyard':
-      return [process.execPath, SWITCHYARDD, '-n', '-c', paths.mainConf, `--statedir=${paths.stateDir}`,
+      // Executed itself, not through `node`, so its shebang's Node flags apply as on a device.
+      return [SWITCHYARDD, '-n', '-c', paths.mainConf, `--statedir=${paths.stateDir}`,
         `--rundir=${paths.runDir}`, `--resolv-conf=${paths.resolvConf}`, ...extra];
   }
 }

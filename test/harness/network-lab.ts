@@ -279,6 +279,20 @@ export class Lab {
     this.dnsmasq = await startDnsmasq(this.far, this.dir, undefined, extraArgs);
   }
 
+  /** Kills the lab's dbus-daemon (SIGKILL, as a crash) and starts a new one on the same socket path,
+   * so peers that reconnect by address find it again; every connection to the old bus is gone. */
+  async restartBus(): Promise<void> {
+    const old = this.bus;
+    if (!old) throw new Error('lab bus is not running');
+    process.kill(old.proc.pid!, 'SIGKILL');
+    await old.proc.exited;
+    this.bus = undefined;
+    // the new daemon's printed address is awaited in bus.out, so the old one must not be read back
+    rmSync(join(this.dir, 'bus.out'), { force: true });
+    rmSync(join(this.dir, 'bus.sock'), { force: true });
+    this.bus = await startPrivateBus(this.dir);
+  }
+
   leases(): Lease[] {
     return readLeases(this.leasePath);
   }

@@ -48,10 +48,10 @@ async function run(opts: DaemonOptions): Promise<number> {
     return 1;
   }
   let stopping = false;
-  bus.onError((e) => {
+  bus.onLost((why) => {
     if (stopping) return;
-    log.error(`D-Bus connection lost: ${e.message}`);
-    process.exit(1);
+    log.error(`D-Bus connection lost (${why.message}); reconnecting`);
+    void rejoinBus(bus, log, () => stopping);
   });
 
   const problem = (p: { file: string; line?: number; message: string }) => log.warn(`ignoring ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
@@ -93,6 +93,28 @@ async function run(opts: DaemonOptions): Promise<number> {
     process.on('SIGTERM', () => void shutdown());
     process.on('SIGINT', () => void shutdown());
   });
+}
+
+/**
+ * After the bus daemon went away (restarted, or crashed and restarted by systemd): connect again, with
+ * backoff, and take net.connman back; the network keeps running meanwhile. Exits 1 only if another
+ * peer has taken the name, since two connection managers must never both run.
+ */
+async function rejoinBus(bus: Bus, log: ReturnType<typeof createLogger>, stopping: () => boolean): Promise<void> {
+  for (let delay = 50; !stopping(); delay = Math.min(delay * 2, 5000)) {
+    await new Promise((r) => setTimeout(r, delay));
+    if (stopping()) return;
+    try {
+      if (!(await bus.reconnect())) {
+        log.error('D-Bus name net.connman is owned by another peer now; exiting');
+        process.exit(1);
+      }
+      log.info('back on the bus as net.connman');
+      return;
+    } catch (e) {
+      log.debug('switchyardd', `bus not reachable yet: ${(e as Error).message}`);
+    }
+  }
 }
 
 export function main(argv: string[]): void {

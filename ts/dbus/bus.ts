@@ -1,6 +1,7 @@
 // Our small bus module: the only file that imports dbus-next. It routes method calls through one
 // low-level handler (no decorators), checks input signatures strictly the way gdbus does (a mismatch is
 // UnknownMethod), generates introspection for every node, and serves ObjectManager on "/".
+import './lazy-deps'; // before dbus-next: defers its unused dependencies
 import * as dbus from '@particle/dbus-next';
 import { ConnmanError } from '../core/errors';
 
@@ -128,26 +129,81 @@ function signalMatches(m: SignalMatch, msg: dbus.Message): boolean {
 
 const SIGNAL = dbus.MessageType.SIGNAL as unknown as number;
 
+const DISCONNECTED = 'org.freedesktop.DBus.Error.Disconnected';
+
+async function open(address?: string): Promise<dbus.MessageBus> {
+  const conn = address ? dbus.sessionBus({ busAddress: address }) : dbus.systemBus();
+  await new Promise<void>((resolve, reject) => {
+    conn.once('connect', () => resolve());
+    conn.once('error', (e: Error) => {
+      reject(e);
+      conn.disconnect();
+    });
+  });
+  return conn;
+}
+
 export class Bus {
   private objects = new Map<string, Map<string, InterfaceDef>>();
   private subscriptions = new Set<{ match: SignalMatch; fn: (s: ReceivedSignal) => void }>();
   private ownedName?: string;
+  private connected = true;
+  /** rejecters of calls in flight: a lost bus never answers them */
+  private inFlight = new Set<(e: Error) => void>();
+  private lostListeners: ((why: Error) => void)[] = [];
 
-  private constructor(private readonly conn: dbus.MessageBus) {
-    conn.addMethodHandler((msg: dbus.Message) => this.dispatch(msg));
+  private constructor(private conn: dbus.MessageBus, private readonly address?: string) {
+    this.attach(conn);
   }
 
   /** Connects to the system bus (DBUS_SYSTEM_BUS_ADDRESS honoured) or to an explicit address. */
   static async connect(address?: string): Promise<Bus> {
-    const conn = address ? dbus.sessionBus({ busAddress: address }) : dbus.systemBus();
-    await new Promise<void>((resolve, reject) => {
-      conn.once('connect', () => resolve());
-      conn.once('error', (e: Error) => reject(e));
-    });
-    return new Bus(conn);
+    return new Bus(await open(address), address);
   }
 
-  onError(fn: (e: Error) => void): void { this.conn.on('error', fn); }
+  private attach(conn: dbus.MessageBus): void {
+    conn.addMethodHandler((msg: dbus.Message) => this.dispatch(msg));
+    if (this.subscriptions.size > 0) conn.on('message', this.onMessage);
+    // dbus-next reports a closed socket only on the next write; the stream says it at once.
+    const stream = (conn as unknown as { _connection: { stream: NodeJS.EventEmitter } })._connection.stream;
+    stream.once('close', () => this.lost(conn, new Error('the bus closed the connection')));
+    conn.on('error', (e: Error) => {
+      if ((stream as unknown as { destroyed?: boolean }).destroyed) this.lost(conn, e);
+      else process.stderr.write(`switchyardd: D-Bus: ${e.message}\n`);
+    });
+  }
+
+  private lost(conn: dbus.MessageBus, why: Error): void {
+    if (conn !== this.conn || !this.connected) return;
+    this.connected = false;
+    for (const reject of [...this.inFlight]) reject(new RemoteCallError(DISCONNECTED, why.message));
+    this.inFlight.clear();
+    for (const fn of this.lostListeners) fn(why);
+  }
+
+  /** True while the connection to the bus daemon is up. */
+  get isConnected(): boolean { return this.connected; }
+
+  /** Called once each time the connection to the bus daemon is lost (say, dbus-daemon restarted). */
+  onLost(fn: (why: Error) => void): void { this.lostListeners.push(fn); }
+
+  /**
+   * Opens a new connection to the same bus after a loss and puts back what peers saw of us: the
+   * well-known name (false when another peer owns it now), our match rules and, since the object
+   * table lives here, every exported object. Rejects when the bus cannot be reached yet.
+   */
+  async reconnect(): Promise<boolean> {
+    if (this.connected) return true;
+    const conn = await open(this.address);
+    this.conn = conn;
+    this.attach(conn);
+    this.connected = true;
+    if (this.ownedName && !(await this.requestName(this.ownedName))) return false;
+    for (const sub of this.subscriptions) {
+      await this.call('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'AddMatch', 's', [matchRule(sub.match)]);
+    }
+    return true;
+  }
 
   /** Takes `name` without queueing; false when someone else has it. */
   async requestName(name: string): Promise<boolean> {
@@ -164,7 +220,10 @@ export class Bus {
     this.ownedName = undefined;
   }
 
-  disconnect(): void { this.conn.disconnect(); }
+  disconnect(): void {
+    this.connected = false;
+    this.conn.disconnect();
+  }
 
   // ---- client side: calling other peers (wpa_supplicant, iwd, ...) and receiving their signals ----
 
@@ -177,17 +236,24 @@ export class Bus {
   /** Calls a method on another peer; resolves with the reply body, rejects with RemoteCallError. */
   async call(destination: string, path: string, iface: string, member: string, signature = '', body: unknown[] = []): Promise<unknown[]> {
     const msg = new dbus.Message({ destination, path, interface: iface, member, signature, body });
+    if (!this.connected) throw new RemoteCallError(DISCONNECTED, 'not connected to the bus');
+    let reject!: (e: Error) => void;
+    const gone = new Promise<never>((_, r) => { reject = r; });
+    this.inFlight.add(reject);
     try {
-      const reply = await this.conn.call(msg);
+      const reply = await Promise.race([this.conn.call(msg), gone]);
       return reply?.body ?? [];
     } catch (e) {
       if (e instanceof dbus.DBusError) throw new RemoteCallError(e.type, e.text);
       throw e;
+    } finally {
+      this.inFlight.delete(reject);
     }
   }
 
   /** A method call with NO_REPLY_EXPECTED set (Agent.Release, Agent.Cancel): nothing comes back. */
   send(destination: string, path: string, iface: string, member: string, signature = '', body: unknown[] = []): void {
+    if (!this.connected) return;
     this.conn.send(new dbus.Message({ destination, path, interface: iface, member, signature, body, flags: NO_REPLY_EXPECTED }));
   }
 
@@ -248,6 +314,8 @@ export class Bus {
   }
 
   signal(path: string, iface: string, name: string, signature: string, body: unknown[]): void {
+    // Without a bus nobody can hear it; clients read state afresh when we are back on the bus.
+    if (!this.connected) return;
     this.conn.send(dbus.Message.newSignal(path, iface, name, signature, body));
   }
 
