@@ -113,7 +113,8 @@ NlStatus NetlinkControl::addAddress(const AddressReq& req) {
   NlStatus st = BuildAddr(req, &a);
   if (!st.ok()) return NlStatus::Fail(st.err, what + ": " + st.message);
   impl_->kernelErrno = 0;
-  return impl_->finish(rtnl_addr_add(impl_->sk.get(), a.get(), 0), what);
+  // IPv6: NLM_F_REPLACE refreshes the lifetimes of an address we hold (DHCPv6 RENEW) instead of EEXIST.
+  return impl_->finish(rtnl_addr_add(impl_->sk.get(), a.get(), req.family == 6 ? NLM_F_REPLACE : 0), what);
 }
 
 NlStatus NetlinkControl::delAddress(const AddressReq& req) {

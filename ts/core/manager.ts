@@ -19,6 +19,7 @@ import { sortServices } from './service-order';
 import { pickAutoconnect } from './autoconnect';
 import { LIST_FIELDS, checkMove, checkRemovable, cleanList, switchOrder } from './service-ops';
 import { ManagerBase, ManagerDeps } from './manager-base';
+import { Ipv6Auto } from './ipv6-auto';
 
 export type { ManagerState, ManagerEvents, ManagerDeps } from './manager-base';
 type ConnectReason = 'user' | 'auto';
@@ -49,10 +50,13 @@ export class Manager extends ManagerBase {
   /** Set by the daemon before its modules stop: keep DHCP leases (no RELEASE) for INIT-REBOOT next run. */
   shuttingDown = false;
   readonly provisioner: Provisioner;
+  /** RDNSS / DNSSL / DHCPv6 for IPv6 method auto (ipv6-auto.ts) */
+  readonly ipv6Auto: Ipv6Auto;
 
   constructor(deps: ManagerDeps) {
     super(deps);
     this.provisioner = new Provisioner(this, deps.provisioning);
+    this.ipv6Auto = new Ipv6Auto({ platform: deps.platform, clock: deps.clock, log: deps.log, onChange: (i) => this.onIpv6Extras(i) });
   }
 
   start(): void {
@@ -65,6 +69,7 @@ export class Manager extends ManagerBase {
       this.deps.store.saveGlobal(kf);
     }
     this.provisioner.start();
+    this.ipv6Auto.start();
     this.updateState();
     this.deps.platform.netlink.onAddress((ev) => this.onKernelAddress(ev.type, ev.address));
     // Nameservers outside the subnet get host routes (routing.ts), so a new list re-plans the links.
@@ -74,6 +79,7 @@ export class Manager extends ManagerBase {
   async stop(): Promise<void> {
     this.provisioner.stop();
     for (const svc of [...this.services]) await this.removeService(svc);
+    this.ipv6Auto.stop();
   }
 
 
@@ -336,7 +342,10 @@ export class Manager extends ManagerBase {
 
   /** IPv4 off: the service is ready once IPv6 is (manual at once, auto when SLAAC gives an address). */
   private maybeReadyWithoutIPv4(svc: Service): void {
-    if (svc.ipv4Config.method === 'off' && svc.ipv6 && isConnecting(svc.state)) this.setState(svc, 'ready');
+    if (svc.ipv4Config.method === 'off' && svc.ipv6 && isConnecting(svc.state)) {
+      this.setState(svc, 'ready');
+      this.writeResolv(); // RDNSS / DHCPv6 servers learnt while connecting reach the proxy now
+    }
   }
 
   private async stopIPv4(svc: Service, release: boolean): Promise<void> {
@@ -365,6 +374,7 @@ export class Manager extends ManagerBase {
       svc.ipv6 = { address: c.address, prefixLength: c.prefixLength ?? 64, gateway: c.gateway };
       void this.updateRouting().then(() => { svc.notify(svc, 'IPv6'); this.maybeReadyWithoutIPv4(svc); });
     } else if (c.method === 'auto') {
+      this.ipv6Auto.begin({ ifindex: svc.ifindex, ifname: svc.ifname, mac: svc.mac, privacy: c.privacy });
       const global = this.deps.platform.netlink.listAddresses(svc.ifindex, 6).find((a) => a.scope === 0);
       if (global) svc.ipv6 = { address: global.address, prefixLength: global.prefixLength };
     }
@@ -372,6 +382,7 @@ export class Manager extends ManagerBase {
 
   private stopIPv6(svc: Service): void {
     this.staticV6.delete(svc);
+    this.ipv6Auto.end(svc.ifindex, true);
     if (svc.ipv6) {
       svc.ipv6 = undefined;
       svc.notify(svc, 'IPv6');
@@ -391,6 +402,29 @@ export class Manager extends ManagerBase {
       svc.ipv6 = undefined;
       svc.notify(svc, 'IPv6');
     }
+  }
+
+  /** RA / DHCPv6 lists changed: the service's lists are the IPv4 lease's followed by IPv6's. */
+  private onIpv6Extras(ifindex: number): void {
+    const svc = this.services.find((s) => s.ifindex === ifindex && (isConnected(s.state) || isConnecting(s.state)));
+    if (!svc) return;
+    const v6 = this.ipv6Auto.extras(ifindex);
+    const l = svc.lease;
+    const v4dom = l ? [...(l.domainName ? [l.domainName] : []), ...(l.searchDomains ?? [])] : [];
+    const next = {
+      nameservers: uniq([...(svc.ipv4 && l ? l.dns : []), ...v6.nameservers]),
+      domains: uniq([...v4dom, ...v6.domains]).filter((d) => isValidHostname(d)),
+      timeservers: uniq([...(l?.ntp ?? []), ...v6.timeservers]),
+    };
+    const props = { nameservers: 'Nameservers', domains: 'Domains', timeservers: 'Timeservers' } as const;
+    let dns = false;
+    for (const k of ['nameservers', 'domains', 'timeservers'] as const) {
+      if (next[k].join() === svc[k].join()) continue;
+      svc[k] = next[k];
+      svc.notify(svc, props[k]);
+      if (k !== 'timeservers') dns = true;
+    }
+    if (dns) this.writeResolv();
   }
 
   // ---- routing: one desired state per link from the whole ordered service list ----
@@ -476,7 +510,7 @@ export class Manager extends ManagerBase {
         lost: () => {
           if (this.ipv4.get(svc) !== dhcp) return;
           svc.ipv4 = undefined;
-          svc.nameservers = [];
+          svc.nameservers = this.ipv6Auto.extras(svc.ifindex).nameservers;
           this.setState(svc, 'configuration');
           svc.notify(svc, 'IPv4');
           svc.notify(svc, 'Nameservers');
@@ -501,11 +535,13 @@ export class Manager extends ManagerBase {
     svc.lease = lease;
     this.applyMtu(svc, lease.mtu);
     const domains = [...(lease.domainName ? [lease.domainName] : []), ...(lease.searchDomains ?? [])];
+    const v6 = this.ipv6Auto.extras(svc.ifindex);
+    domains.push(...v6.domains);
     svc.domains = domains.filter((d, i) => domains.indexOf(d) === i && isValidHostname(d));
-    svc.timeservers = [...lease.ntp];
+    svc.timeservers = uniq([...lease.ntp, ...v6.timeservers]);
     if (renewal) {
       svc.ipv4 = { address: lease.address, prefixLength: lease.prefixLength, gateway: lease.routers[0], broadcast: lease.broadcast };
-      svc.nameservers = [...lease.dns];
+      svc.nameservers = uniq([...lease.dns, ...v6.nameservers]);
       for (const p of ['IPv4', 'Nameservers', 'Domains', 'Timeservers'] as const) svc.notify(svc, p);
       this.writeResolv();
       void this.updateRouting();
@@ -520,7 +556,7 @@ export class Manager extends ManagerBase {
     svc.notify(svc, 'Timeservers');
     svc.ipv4 = { ...svc.ipv4, gateway: lease.routers[0] };
     if (svc.ipv4.gateway) svc.notify(svc, 'IPv4');
-    svc.nameservers = [...lease.dns];
+    svc.nameservers = uniq([...lease.dns, ...v6.nameservers]);
     svc.notify(svc, 'Nameservers');
     this.writeResolv();
   }
@@ -563,6 +599,7 @@ export class Manager extends ManagerBase {
     this.ipv4.delete(svc);
     this.staticV4.delete(svc);
     this.staticV6.delete(svc);
+    this.ipv6Auto.end(svc.ifindex, !this.shuttingDown);
     if (dhcp) await dhcp.stop(!this.shuttingDown);
     if (svc.driver) await svc.driver.disconnect(svc).catch((e) => this.deps.log.debug('manager', `${svc.id}: ${(e as Error).message}`));
     this.dhcpLink.delete(svc);
@@ -664,3 +701,5 @@ function dhcpHostname(): string | undefined {
   const name = hostname();
   return name === '' || name === '(none)' || name === 'localhost' ? undefined : name;
 }
+
+function uniq(xs: string[]): string[] { return xs.filter((x, i) => xs.indexOf(x) === i); }
