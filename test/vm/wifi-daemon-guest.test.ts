@@ -34,7 +34,7 @@ test('Switchyard Wi-Fi in a guest (connmanctl, agent, hostapd, wpa_supplicant)',
     await t.test(c.name, { skip: c.skipped ? 'skipped inside the guest' : false }, () => assert.ok(c.ok, c.detail));
   }
   if (r.files['wifi-connect.json']) process.stdout.write(`# time to ready (ms): ${r.files['wifi-connect.json']}\n`);
-  for (const log of ['switchyard-iwd.err', 'iwd.log']) {
+  for (const log of ['compare-connmand.err', 'compare-switchyard.err', 'switchyard-iwd.err', 'iwd.log']) {
     if (r.status !== 0 && r.files[log]) process.stdout.write(`# ${log} tail:\n${r.files[log].split('\n').slice(-40).map((l) => `#   ${l}`).join('\n')}\n`);
   }
   if (r.status !== 0 && r.files['switchyard.err']) process.stdout.write(`# switchyard.err tail:\n${r.files['switchyard.err'].split('\n').slice(-60).map((l) => `#   ${l}`).join('\n')}\n`);

@@ -4,7 +4,7 @@
 // State "ready" signal. Leaves wifi-connect.json in $VM_RESULTS for bench/wifi-connect.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bus } from '../../../ts/dbus/bus';
 import { unwrap } from '../../../ts/plugins/wifi/dbus-client';
@@ -37,7 +37,10 @@ async function timeToReady(lab: WifiLab, id: string): Promise<number> {
   });
   try {
     const t0 = performance.now();
-    await bus.call('net.connman', path, 'net.connman.Service', 'Connect');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([bus.call('net.connman', path, 'net.connman.Service', 'Connect'),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no reply to Connect on ${id} in 90 s`)), 90_000); })])
+      .finally(() => clearTimeout(timer));
     await waitUntil(() => readyAt > 0, { timeoutMs: 60_000, intervalMs: 20, what: `${id} ready` });
     return readyAt - t0;
   } finally { await off(); }
@@ -67,7 +70,9 @@ for (const kind of ['connmand', 'switchyard'] as DaemonKind[]) {
       results[kind] = times;
       process.stdout.write(`# ${kind} time to ready (ms): ${times.map((t) => t.toFixed(0)).join(' ')}\n`);
     } finally {
-      await lab.stop();
+      await lab.stop().catch(() => undefined);
+      const log = join(dir, `${kind}.err`);
+      if (process.env.VM_RESULTS && existsSync(log)) writeFileSync(join(process.env.VM_RESULTS, `compare-${kind}.err`), readFileSync(log));
     }
   });
 }
