@@ -375,7 +375,8 @@ export class Manager extends ManagerBase {
       void this.updateRouting().then(() => { svc.notify(svc, 'IPv6'); this.maybeReadyWithoutIPv4(svc); });
     } else if (c.method === 'auto') {
       this.ipv6Auto.begin({ ifindex: svc.ifindex, ifname: svc.ifname, mac: svc.mac, privacy: c.privacy });
-      const global = this.deps.platform.netlink.listAddresses(svc.ifindex, 6).find((a) => a.scope === 0);
+      const all = this.deps.platform.netlink.listAddresses(svc.ifindex, 6).filter((a) => a.scope === 0);
+      const global = (c.privacy !== 'disabled' ? all.find((a) => a.flags & 0x01) : undefined) ?? all.find((a) => !(a.flags & 0x01)) ?? all[0];
       if (global) svc.ipv6 = { address: global.address, prefixLength: global.prefixLength };
     }
   }
@@ -394,7 +395,9 @@ export class Manager extends ManagerBase {
     if (a.family !== 6 || a.scope !== 0) return;
     const svc = this.services.find((s) => s.ifindex === a.index && s.ipv6Config.method === 'auto');
     if (!svc || !(isConnected(svc.state) || isConnecting(svc.state))) return;
-    if (type === 'new' && !svc.ipv6) {
+    // With privacy on, connmand shows the newest address, which is the kernel's temporary one (IFA_F_TEMPORARY).
+    const temporary = ((a as { flags?: number }).flags ?? 0) & 0x01;
+    if (type === 'new' && (!svc.ipv6 || (temporary && svc.ipv6Config.privacy !== 'disabled' && svc.ipv6.address !== a.address))) {
       svc.ipv6 = { address: a.address, prefixLength: a.prefixLength };
       svc.notify(svc, 'IPv6');
       this.maybeReadyWithoutIPv4(svc);
