@@ -66,11 +66,14 @@ export async function startDnsmasq(farNs: string, dir: string, uplink: Uplink = 
     ...(uplink === UPLINK1 ? [] : ['--except-interface=lo']), ...extra,
   ];
   const errPath = join(dir, `${uplink.stem}.err`);
+  // A restarted dnsmasq appends to the same log: wait for this instance's own start-up lines.
+  const ready = () => readOr(logPath).split('DHCP, sockets bound').length - 1;
+  const before = ready();
   const proc = new Background(uplink.stem, argv, join(dir, `${uplink.stem}.out`), errPath);
   await waitUntil(
     () => {
       if (!proc.running) throw new WaitAborted(`dnsmasq exited: ${readOr(errPath)}`);
-      return readOr(logPath).includes('DHCP, IP range');
+      return ready() > before;
     },
     { timeoutMs: 10_000, what: 'dnsmasq to start' },
   );
