@@ -17,6 +17,9 @@ for bin in "$out"/fuzz_*; do
     fuzz_dns_*) seeds="$root/test/fuzz/dns/seeds/${name#fuzz_dns_}" ;;
     fuzz_arp_parse) seeds="$root/test/fuzz/acd/seeds/arp" ;;
     fuzz_ipv4ll_acd) seeds="$root/test/fuzz/acd/seeds/ipv4ll" ;;
+    fuzz_dhcp6_parse) seeds="$root/test/fuzz/dhcp6/seeds/parse" ;;
+    fuzz_dhcp6_client) seeds="$root/test/fuzz/dhcp6/seeds/client" ;;
+    fuzz_ndopt_parse) seeds="$root/test/fuzz/dhcp6/seeds/ndopt" ;;
     *) seeds="" ;;
   esac
   work="$out/$name.d"
