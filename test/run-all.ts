@@ -48,6 +48,19 @@ function findTests(dir: string): string[] {
   return out.sort();
 }
 
+/** libFuzzer targets: each replays its seed corpus (CVE inputs among them) and fuzzes briefly. The long
+ * runs that issues ask for are made by hand with native/fuzz/run.sh SECONDS. */
+async function fuzzSuite(seconds: number): Promise<SuiteResult> {
+  const r = newResult('fuzz');
+  const { code, stdout } = await tee(['sh', join(REPO, 'native', 'fuzz', 'run.sh'), String(seconds)]);
+  const counts = [...stdout.matchAll(/^fuzz: (\d+) passed, (\d+) failed/gm)].pop();
+  if (!counts) return { ...r, error: `no "fuzz: N passed, N failed" line (exit ${code})` };
+  r.passed = Number(counts[1]);
+  r.failed = Number(counts[2]);
+  if (r.passed + r.failed === 0) r.error = 'no fuzz targets ran';
+  return r;
+}
+
 async function nativeSuite(): Promise<SuiteResult> {
   const r = newResult('native');
   const script = join(REPO, 'test', 'native', 'run.sh');
@@ -129,6 +142,8 @@ async function main(): Promise<number> {
   const results: SuiteResult[] = [];
   header('native engine tests (test/native/run.sh)');
   results.push(await nativeSuite());
+  header('fuzz targets: seed replay and a short run each (native/fuzz/run.sh)');
+  results.push(await fuzzSuite(Number(process.env.SY_FUZZ_SECONDS ?? 15)));
   header('unit tests (dist/test/unit)');
   results.push(await nodeSuite('unit', join(DIST_TEST, 'unit'), []));
   header('integration tests (dist/test/integration)');

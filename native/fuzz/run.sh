@@ -1,13 +1,16 @@
 #!/bin/sh
-# Runs every fuzz target for SECONDS each (default 60) on a copy of its seed corpus;
-# findings land in native/out/fuzz/<target>/. Exit status is non-zero on a crash.
+# Runs every fuzz target for SECONDS each (default 60) on a copy of its seed corpus (every seed, among
+# them one per ConnMan CVE input, is replayed first); findings land in native/out/fuzz/<target>.d/.
+# Ends with `fuzz: N passed, N failed` (one per target); exit status is non-zero on a crash.
 set -eu
 secs=${1:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out="$root/native/out/fuzz"
-[ -x "$out/fuzz_dhcp4_parse" ] || "$here/build.sh"
+"$here/build.sh" >/dev/null
 status=0
+passed=0
+failed=0
 for bin in "$out"/fuzz_*; do
   [ -f "$bin" ] && [ -x "$bin" ] || continue
   name=$(basename "$bin")
@@ -20,7 +23,7 @@ for bin in "$out"/fuzz_*; do
     fuzz_dhcp6_parse) seeds="$root/test/fuzz/dhcp6/seeds/parse" ;;
     fuzz_dhcp6_client) seeds="$root/test/fuzz/dhcp6/seeds/client" ;;
     fuzz_ndopt_parse) seeds="$root/test/fuzz/dhcp6/seeds/ndopt" ;;
-    *) seeds="" ;;
+    *) seeds=""; echo "$name: no seed corpus mapped in native/fuzz/run.sh" ;;
   esac
   work="$out/$name.d"
   mkdir -p "$work/corpus" "$work/findings"
@@ -29,8 +32,13 @@ for bin in "$out"/fuzz_*; do
   if ! "$bin" -max_total_time="$secs" -max_len=2048 -print_final_stats=1 \
       -artifact_prefix="$work/findings/" "$work/corpus" >"$work/log.txt" 2>&1; then
     status=1
+    failed=$((failed + 1))
     echo "$name: CRASH, see $work/log.txt and $work/findings/"
+    tail -30 "$work/log.txt"
+  else
+    passed=$((passed + 1))
   fi
   grep -E '^(stat::number_of_executed_units|stat::new_units_added)|^#[0-9]+ +DONE' "$work/log.txt" || true
 done
+echo "fuzz: $passed passed, $failed failed"
 exit $status
