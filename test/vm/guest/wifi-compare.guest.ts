@@ -4,7 +4,7 @@
 // State "ready" signal. Leaves wifi-connect.json in $VM_RESULTS for bench/wifi-connect.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bus } from '../../../ts/dbus/bus';
 import { unwrap } from '../../../ts/plugins/wifi/dbus-client';
@@ -18,6 +18,11 @@ const SSID = 'sy-wpa2';
 const results: Record<string, number[]> = {};
 let bus: Bus;
 let agent: TestAgent;
+
+/** Progress in $VM_RESULTS/progress.log, readable on the host while the guest still runs. */
+function progress(msg: string): void {
+  if (process.env.VM_RESULTS) appendFileSync(join(process.env.VM_RESULTS, 'progress.log'), `${(performance.now() / 1000).toFixed(1)} ${msg}\n`);
+}
 
 before(async () => {
   bus = await Bus.connect(SYSTEM_BUS);
@@ -51,17 +56,25 @@ for (const kind of ['connmand', 'switchyard'] as DaemonKind[]) {
     const dir = `/tmp/sy-bench-${kind}`;
     rmSync(dir, { recursive: true, force: true });
     const lab = new WifiLab(bus, dir);
-    await lab.start(kind);
+    progress(`${kind}: starting`);
+    // Debian's connmand also carries its iwd plugin, which claims the radio first and then waits for an
+    // iwd that is not there; -P iwd leaves the radio to its wpa_supplicant plugin, as on a wpa_supplicant image
+    await lab.start(kind, kind === 'connmand' ? ['-P', 'iwd'] : []);
     try {
+      progress(`${kind}: on the bus`);
       await agent.register();
+      progress(`${kind}: agent registered`);
       const id = serviceId(SSID, 'psk');
       agent.answers.set(servicePath(id), { Passphrase: PASSPHRASE });
-      assert.equal(await lab.ctl('enable', 'wifi'), 'Enabled wifi');
-      await waitUntil(async () => { await lab.ctl('scan', 'wifi'); return (await lab.services()).has(id); },
+      const enabled = await lab.ctl('enable', 'wifi');
+      progress(`${kind}: enable wifi: ${enabled}`);
+      assert.equal(enabled, 'Enabled wifi');
+      await waitUntil(async () => { progress(`${kind}: scan: ${await lab.ctl('scan', 'wifi')}`); return (await lab.services()).has(id); },
         { timeoutMs: 60_000, intervalMs: 500, what: `${SSID} scanned` });
       const times: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         times.push(await timeToReady(lab, id));
+        progress(`${kind}: run ${i}: ${times.at(-1)!.toFixed(0)} ms`);
         await lab.ctl('config', id, '--remove');
         await lab.waitState(id, ['idle'], 30_000);
         // the same start for every run: the network seen in a fresh scan

@@ -5,8 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bus, Variant } from '../../../ts/dbus/bus';
 import { unwrap } from '../../../ts/plugins/wifi/dbus-client';
-import { Daemon, DaemonKind, LabPaths, daemonArgv } from '../../harness/daemon';
-import { run } from '../../harness/proc';
+import { DaemonKind, LabPaths, daemonArgv } from '../../harness/daemon';
+import { Background, run } from '../../harness/proc';
 import { waitUntil } from '../../harness/wait';
 import { STATION_MAC, STA_NS } from './daemon-world';
 
@@ -55,8 +55,19 @@ export class TestAgent {
   }
 }
 
+// The host harness's mount script, less its /dev/null over /dev/rfkill: connmand reads /dev/rfkill in a
+// loop, and on /dev/null (end of file at once) that loop spins and starves it under emulation. The guest
+// is thrown away, so its own rfkill (the hwsim radios) may be seen.
+const MOUNT_SCRIPT = `set -e
+mkdir -p /var/lib/connman /run/connman
+mount --bind "$1" /var/lib/connman
+mount --bind "$2" /run/connman
+mount --bind "$3" /etc/resolv.conf
+shift 3
+exec "$@"`;
+
 export class WifiLab {
-  daemon?: Daemon;
+  daemon?: Background;
   readonly paths: LabPaths;
 
   constructor(readonly bus: Bus, readonly dir: string) {
@@ -69,7 +80,10 @@ export class WifiLab {
     mkdirSync(this.paths.runDir, { recursive: true });
     writeFileSync(this.paths.resolvConf, '');
     writeFileSync(this.paths.mainConf, '[General]\nEnableOnlineCheck=false\n');
-    this.daemon = new Daemon(kind, daemonArgv(kind, this.paths, extra), STA_NS, this.paths, SYSTEM_BUS);
+    const p = this.paths;
+    this.daemon = new Background(kind, ['ip', 'netns', 'exec', STA_NS, 'unshare', '--mount', '--uts', '--propagation', 'private', '--',
+      'sh', '-c', MOUNT_SCRIPT, 'sh', p.stateDir, p.runDir, p.resolvConf, ...daemonArgv(kind, p, extra)],
+      join(p.dir, `${kind}.out`), join(p.dir, `${kind}.err`), { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: SYSTEM_BUS });
     await waitUntil(async () => (await this.bus.nameOwner(CONNMAN)) !== undefined, { timeoutMs: 30_000, what: `${kind} on the bus` });
   }
 
