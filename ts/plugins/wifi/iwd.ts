@@ -204,6 +204,12 @@ export class IwdDevice implements NetworkDriver {
     }
     const net = this.networkOf.get(svc.id);
     if (net && this.objs.get(net, NETWORK)?.Connected === true) { this.current = svc; return 'associated'; }
+    // Our storage holds the secret, not iwd's: a network iwd still knows would connect with the key it
+    // kept (a forgotten or changed passphrase would never reach it), so iwd forgets it and asks us.
+    const known = net ? this.objs.get(net, NETWORK)?.KnownNetwork : undefined;
+    if (svc.security !== 'none' && typeof known === 'string' && known !== '/') {
+      await this.bus.call(IWD, known, KNOWN, 'Forget').catch((e) => this.log.debug('iwd', `forget ${known}: ${(e as Error).message}`));
+    }
     this.attempt = svc;
     this.secret = svc.passphrase;
     this.agentAsked = false;
