@@ -21,8 +21,15 @@ export function wifiConnectSection(r: WifiConnectResult, where: string): string 
 \`bench/wifi-connect.ts\`: ${r.runs} runs per daemon in one guest (QEMU TCG, 2 vCPUs, Debian's kernel,
 mac80211_hwsim, hostapd 2.10, wpa_supplicant 2.10, dnsmasq). Each run starts from a forgotten network
 \`${r.ssid}\`: Service.Connect, the agent answers RequestInput with the passphrase, association, 4-way
-handshake, DHCP; timed from the call to the State "ready" signal. Software emulation makes every figure
-several times slower than on hardware; compare the two columns, not the absolute numbers.
+handshake, DHCP; timed from the call to the State "ready" signal. connmand runs with \`-P iwd\` (Debian's
+build would otherwise hand the radio to its iwd plugin and wait for an iwd that is not running).
+Software emulation on a shared host makes every figure noisy and slower than on hardware; compare the
+two columns, not the absolute numbers.
+
+| run | ${r.results.connmand.map((_, i) => i + 1).join(' | ')} |
+|---|${r.results.connmand.map(() => '---').join('|')}|
+| connmand 1.41 (s) | ${r.results.connmand.map((ms) => (ms / 1000).toFixed(2)).join(' | ')} |
+| Switchyard (s) | ${r.results.switchyard.map((ms) => (ms / 1000).toFixed(2)).join(' | ')} |
 
 | seconds to ready | connmand 1.41 | Switchyard | connmand / Switchyard |
 |---|---|---|---|
