@@ -191,9 +191,6 @@ describe('native platform: DHCPv4 client against dnsmasq in a peer namespace', {
     assert.equal(run.output.ok, true, `child failed: ${run.output.error}\n${run.stderr}\n${log}`);
     const r = run.output.result!;
     const createError = r.createError as { errno: number; message: string } | undefined;
-    if (createError && /not implemented/.test(createError.message)) {
-      return t.skip(`the DHCPv4 runner in native/io is still the placeholder: ${createError.message}`);
-    }
     assert.equal(createError, undefined, JSON.stringify(createError));
     const bound = r.bound as Extract<Dhcp4Event, { type: 'bound' }>;
     assert.match(bound.lease.address, /^10\.78\.0\.(5\d|60)$/);
