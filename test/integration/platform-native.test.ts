@@ -164,8 +164,9 @@ describe('native platform: rtnetlink in a fresh network namespace', { skip: skip
 });
 
 describe('native platform: DHCPv4 client against dnsmasq in a peer namespace', { skip: skipReason }, () => {
-  it('gets a lease, reports it, releases on stop', async (t) => {
-    if (!existsSync('/usr/sbin/dnsmasq')) return t.skip('dnsmasq (dnsmasq-base) not installed');
+  it('gets a lease, reports it, releases on stop', async () => {
+    // .ci/run installs dnsmasq-base: its absence is a broken set-up, not a reason to skip.
+    assert.ok(existsSync('/usr/sbin/dnsmasq'), 'dnsmasq (dnsmasq-base) is not installed');
     const client = newNamespace('dc');
     const server = newNamespace('ds');
     const inServer = (...argv: string[]): string => execFileSync('ip', ['netns', 'exec', server, ...argv], { encoding: 'utf8' });
