@@ -18,6 +18,10 @@ export interface Ipv4Events {
   linkLocal?(address: string): void;
   /** ACD found the leased address in use by `other` (a MAC); the lease was declined */
   conflict?(address: string, other: string): void;
+  /** ACD (main.conf AddressConflictDetection) started probing an address for this link */
+  acdStarted?(): void;
+  /** ACD found `address` free (probe and announcements done) */
+  acdAvailable?(address: string): void;
 }
 
 export interface Ipv4DhcpOptions {
@@ -85,6 +89,9 @@ export class MemoryLeaseStore implements LeaseStore {
   save(l: StoredLease): void { this.lease = { ...l }; }
   clear(): void { this.lease = undefined; }
 }
+
+/** 169.254/16: connmand never reports conflicts of link-local addresses on the bus. */
+export const isLinkLocal = (address: string): boolean => address.startsWith('169.254.');
 
 /** What the rest of core needs to show an IPv4-LL address like a lease (no server, no gateway). */
 export function linkLocalLease(address: string): Dhcp4Lease {
@@ -187,12 +194,14 @@ export class Ipv4Dhcp {
       acd.onEvent((ev) => {
         if (this.acd !== acd) return;
         if (ev.type === 'available') {
+          this.events.acdAvailable?.(lease.address);
           this.phase = 'leased';
           void this.applyLease(lease, true);
         } else if (ev.type === 'conflict') {
           this.onConflict(ev.address, ev.other);
         }
       });
+      this.events.acdStarted?.();
       acd.start(lease.address);
       return;
     }
@@ -260,6 +269,8 @@ export class Ipv4Dhcp {
     if (this.opts.ipv4ll === false || this.ll || this.lease || !this.client) return;
     const ll = this.platform.createIpv4ll(this.arp);
     this.ll = ll;
+    // link-local probing is ACD too: with it enabled the service shows LastAddressConflict from here on
+    if (this.opts.acd) this.events.acdStarted?.();
     ll.onEvent((ev) => {
       if (this.ll !== ll) return;
       if (ev.type === 'bound') {

@@ -10,9 +10,9 @@ import type { IPv4Config, IPv6Config } from './ipconfig';
 import { ServiceLinkState, StaticRoute, desiredLinks, isValidHostname } from './routing';
 import type { TimerHandle } from './clock';
 import { ConnmanError } from './errors';
-import { FileLeaseStore, Ipv4Dhcp, linkLocalLease } from './ipv4-dhcp';
+import { FileLeaseStore, Ipv4Dhcp, isLinkLocal, linkLocalLease } from './ipv4-dhcp';
 import { FileStore } from '../config/storage';
-import { ProxyConfig, Service, ServiceState, isConnected, isConnecting } from './service';
+import { NO_ADDRESS_CONFLICT, ProxyConfig, Service, ServiceState, isConnected, isConnecting } from './service';
 import { askForInput } from './input-agent';
 import { Provisioner } from './provisioner';
 import { sortServices } from './service-order';
@@ -510,6 +510,18 @@ export class Manager extends ManagerBase {
       {
         bound: (lease) => { if (this.ipv4.get(svc) === dhcp) this.onBound(svc, lease); },
         linkLocal: (address) => { if (this.ipv4.get(svc) === dhcp) this.onBound(svc, linkLocalLease(address)); },
+        acdStarted: () => { svc.addressConflict ??= NO_ADDRESS_CONFLICT; },
+        conflict: (address, other) => {
+          if (this.ipv4.get(svc) !== dhcp || isLinkLocal(address)) return;
+          svc.addressConflict = { address, mac: other, timestampUs: BigInt(Date.now()) * 1000n, resolved: false };
+          svc.notify(svc, 'LastAddressConflict');
+        },
+        acdAvailable: (address) => {
+          // connmand reports "resolved" once a probe after a conflict ends well
+          if (this.ipv4.get(svc) !== dhcp || isLinkLocal(address) || svc.addressConflict?.resolved !== false) return;
+          svc.addressConflict = { ...svc.addressConflict, resolved: true };
+          svc.notify(svc, 'LastAddressConflict');
+        },
         lost: () => {
           if (this.ipv4.get(svc) !== dhcp) return;
           svc.ipv4 = undefined;

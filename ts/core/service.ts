@@ -36,7 +36,21 @@ export const isConnecting = (s: ServiceState) => s === 'association' || s === 'c
 export type ServiceProperty = 'State' | 'Error' | 'Strength' | 'Favorite' | 'Immutable' | 'AutoConnect' | 'Name'
   | 'Ethernet' | 'IPv4' | 'IPv4.Configuration' | 'IPv6' | 'IPv6.Configuration' | 'Nameservers'
   | 'Nameservers.Configuration' | 'Timeservers' | 'Timeservers.Configuration' | 'Domains'
-  | 'Domains.Configuration' | 'Proxy' | 'Proxy.Configuration' | 'mDNS' | 'mDNS.Configuration' | 'Provider';
+  | 'Domains.Configuration' | 'Proxy' | 'Proxy.Configuration' | 'mDNS' | 'mDNS.Configuration' | 'Provider'
+  | 'LastAddressConflict';
+
+/** The last address conflict ACD saw on the service's link (LastAddressConflict). */
+export interface AddressConflict {
+  address: string;
+  /** the other host's MAC */
+  mac: string;
+  /** wall clock, microseconds since the epoch; 0 before any conflict */
+  timestampUs: bigint;
+  resolved: boolean;
+}
+
+/** What the property holds once ACD runs, before any conflict. */
+export const NO_ADDRESS_CONFLICT: AddressConflict = { address: '0.0.0.0', mac: '00:00:00:00:00:00', timestampUs: 0n, resolved: true };
 
 export class Service {
   state: ServiceState = 'idle';
@@ -63,6 +77,8 @@ export class Service {
   /** the DHCP lease in effect, for the extras it carries (routes, MTU, hostname) */
   lease?: Dhcp4Lease;
   lastDhcpAddress?: string;
+  /** present from the first time ACD runs on the service's link (main.conf AddressConflictDetection) */
+  addressConflict?: AddressConflict;
   nameservers: string[] = [];
   nameserversConfig: string[] = [];
   timeservers: string[] = [];

@@ -23,6 +23,17 @@ function proxyDict(s: Service, effective: boolean): PropertyDict {
   return dict([['Method', 's', 'direct']]);
 }
 
+/** Only while ACD has run on the link, as connmand appends it only when its network has an ACD host. */
+function conflictDict(s: Service): PropertyDict | undefined {
+  const c = s.addressConflict;
+  if (!c) return undefined;
+  return dict([
+    ['IPv4', 'a{sv}', dict([['Address', 's', c.address]])],
+    ['Ethernet', 'a{sv}', dict([['Address', 's', c.mac]])],
+    ['Timestamp', 'x', c.timestampUs],
+    ['Resolved', 'b', c.resolved]]);
+}
+
 export function serviceTable(manager: Manager): InterfaceTable<Service> {
   const cfg = manager.deps.config;
   const listSetter = (which: 'nameservers' | 'timeservers' | 'domains'): PropertyDef<Service>['set'] =>
@@ -86,6 +97,7 @@ export function serviceTable(manager: Manager): InterfaceTable<Service> {
     { name: 'mDNS.Configuration', type: 'b', access: 'readwrite', get: (s) => s.mdnsConfig,
       set: (s, v) => manager.setMdnsConfig(s, v as boolean) },
     { name: 'Provider', type: 'a{sv}', access: 'read', get: () => ({}) },
+    { name: 'LastAddressConflict', type: 'a{sv}', access: 'read', get: (s) => conflictDict(s) },
   ];
   const target = (v: unknown): Service => {
     const id = String(v).split('/').pop() ?? '';
