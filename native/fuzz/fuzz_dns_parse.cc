@@ -32,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       parseMessage(rewritten.data(), rewritten.size(), &again) != ParseError::None)
     std::abort();
   Cache cache;
-  cache.insert(data, m, 100);
-  cache.lookup(m.qname, m.qtype, m.qclass, 101, c, &out);
+  uint8_t bits = static_cast<uint8_t>(size & 7);
+  cache.insert(data, m, bits, 100);
+  cache.lookup(m.qname, m.qtype, m.qclass, bits, 101, c, &out);
   return 0;
 }

@@ -177,6 +177,7 @@ struct DnsProxy::Loop {
     c.flushes.store(s.flushes, std::memory_order_relaxed);
     c.cacheEntries.store(fw.cache().stats().entries, std::memory_order_relaxed);
     c.tcpClients.store(conns.size(), std::memory_order_relaxed);
+    c.merged.store(s.merged, std::memory_order_relaxed);
   }
 
   void onUdp(int fd, double now) {

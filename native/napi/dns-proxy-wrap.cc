@@ -142,6 +142,7 @@ Napi::Value CreateDnsProxy(const Napi::CallbackInfo& info) {
     put("flushes", c.flushes);
     put("cacheEntries", c.cacheEntries);
     put("tcpClients", c.tcpClients);
+    put("merged", c.merged);
     return s;
   }, "stats"));
   self.Set("stop", Napi::Function::New(env, [proxy](const Napi::CallbackInfo& ci) -> Napi::Value {

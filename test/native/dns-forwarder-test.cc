@@ -3,36 +3,12 @@
 
 #include "../../native/core/dns/forwarder.h"
 #include "../../native/fuzz/fuzz_dns_proxy_driver.h"
-#include "dns-rig.h"
+#include "dns-forwarder-rig.h"
 #include "harness.h"
 
 using namespace sy::dns;
 using namespace dnstest;
 using sy::dnsfuzz::v4;
-
-namespace {
-struct Rig {
-  uint32_t next = 0x1000;
-  Forwarder fw{[this]() { return next++; }};
-  double now = 100;
-  Rig() { fw.setConfig(sy::dnsfuzz::fuzzConfig()); }
-  QueryResult ask(const Bytes& q, Bytes* out, uint64_t client = 1) { return fw.onQuery(client, false, q.data(), q.size(), now, out); }
-  UpstreamSend take() {
-    REQUIRE_SEND();
-    UpstreamSend s = fw.sends().front();
-    fw.sends().erase(fw.sends().begin());
-    return s;
-  }
-  void REQUIRE_SEND() {
-    if (fw.sends().empty()) sytest::fail(__FILE__, __LINE__, "no upstream send");
-  }
-  Message parsed(const Bytes& b) {
-    Message m;
-    parseMessage(b.data(), b.size(), &m);
-    return m;
-  }
-};
-}  // namespace
 
 TEST(dns_forward_answer_then_cache_hit) {
   Rig r;
@@ -181,7 +157,9 @@ TEST(dns_forward_ids_random_and_responses_dropped) {
   fw.setConfig(sy::dnsfuzz::fuzzConfig());
   Bytes out;
   for (int i = 0; i < 4; ++i) {
-    Bytes q = query(1, "www.example.com");
+    // distinct names: identical ones would be merged into the first one's upstream query
+    std::string name = "w" + std::to_string(i) + ".example.com";
+    Bytes q = query(1, name.c_str());
     q[2] |= 0;
     fw.onQuery(static_cast<uint64_t>(i + 1), false, q.data(), q.size(), 0, &out);
     ids.push_back(r.parsed(fw.sends().back().message).h.id);

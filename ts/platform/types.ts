@@ -352,6 +352,8 @@ export interface DnsProxyConfig {
 export interface DnsProxyStats {
   queries: number; cacheHits: number; forwarded: number; answered: number; upstreamTimeouts: number;
   badReplies: number; tcpFallbacks: number; flushes: number; cacheEntries: number; tcpClients: number;
+  /** queries that joined an identical one already in flight instead of being sent upstream */
+  merged: number;
 }
 
 /** The proxy runs on its own native thread; cache hits never enter JavaScript. */

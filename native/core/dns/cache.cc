@@ -79,19 +79,24 @@ uint32_t Cache::cacheableFor(const Message& m) const {
   return 0;
 }
 
-void Cache::makeKey(const Name& n, uint16_t type, uint16_t cls, std::string* key) {
+uint8_t keyBits(bool dnssecOk, uint16_t flags) {
+  return static_cast<uint8_t>((dnssecOk ? kKeyDo : 0) | ((flags & kFlagCD) ? kKeyCd : 0) | ((flags & kFlagRD) ? kKeyRd : 0));
+}
+
+void Cache::makeKey(const Name& n, uint16_t type, uint16_t cls, uint8_t bits, std::string* key) {
   nameLower(n, key);
+  key->push_back(static_cast<char>(bits));
   key->push_back(static_cast<char>(type >> 8));
   key->push_back(static_cast<char>(type));
   key->push_back(static_cast<char>(cls >> 8));
   key->push_back(static_cast<char>(cls));
 }
 
-void Cache::insert(const uint8_t* data, const Message& m, double now) {
+void Cache::insert(const uint8_t* data, const Message& m, uint8_t bits, double now) {
   uint32_t ttl = cacheableFor(m);
   if (ttl == 0) return;
   Entry e;
-  makeKey(m.qname, m.qtype, m.qclass, &e.key);
+  makeKey(m.qname, m.qtype, m.qclass, bits, &e.key);
   prepareStored(data, m, now, &e.stored);
   e.expires = now + ttl;
   e.cost = e.stored.bytes.size() + e.key.size() + e.stored.ttls.size() * 8 + 128;
@@ -107,9 +112,9 @@ void Cache::insert(const uint8_t* data, const Message& m, double now) {
   stats_.inserts++;
 }
 
-bool Cache::lookup(const Name& qname, uint16_t qtype, uint16_t qclass, double now, const ClientView& c,
-                   std::vector<uint8_t>* out) {
-  makeKey(qname, qtype, qclass, &keyScratch_);
+bool Cache::lookup(const Name& qname, uint16_t qtype, uint16_t qclass, uint8_t bits, double now,
+                   const ClientView& c, std::vector<uint8_t>* out) {
+  makeKey(qname, qtype, qclass, bits, &keyScratch_);
   auto found = index_.find(keyScratch_);
   if (found == index_.end()) {
     stats_.misses++;

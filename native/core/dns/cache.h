@@ -46,6 +46,12 @@ void prepareStored(const uint8_t* data, const Message& m, double now, Stored* ou
 // truncated reply (TC) when the result is larger than the client can take.
 void serveStored(const Stored& s, double now, const ClientView& c, std::vector<uint8_t>* out);
 
+// The query bits that change what an upstream may answer, so an entry serves only queries that
+// set them alike: DO asks for the RRSIGs (RFC 3225 3), CD for data that failed validation
+// (RFC 4035 3.2.2), RD for recursion (a non-recursive answer may be a mere referral).
+enum : uint8_t { kKeyDo = 1, kKeyCd = 2, kKeyRd = 4 };
+uint8_t keyBits(bool dnssecOk, uint16_t flags);
+
 struct CacheLimits {
   size_t maxEntries = 4096;
   size_t maxBytes = 2u << 20;
@@ -65,11 +71,15 @@ class Cache {
   // Seconds the reply may be cached for, 0 when it must not be (SERVFAIL, TC, a negative answer
   // without an SOA, a zero TTL).
   uint32_t cacheableFor(const Message& m) const;
-  // Stores a parsed reply under its question; no-op when it is not cacheable.
-  void insert(const uint8_t* data, const Message& m, double now);
+  // Stores a parsed reply under its question and the bits of the query that asked for it (keyBits);
+  // no-op when it is not cacheable.
+  void insert(const uint8_t* data, const Message& m, uint8_t bits, double now);
   // Serves a hit into out; false on a miss (or an entry that has just expired).
-  bool lookup(const Name& qname, uint16_t qtype, uint16_t qclass, double now, const ClientView& c,
+  bool lookup(const Name& qname, uint16_t qtype, uint16_t qclass, uint8_t bits, double now, const ClientView& c,
               std::vector<uint8_t>* out);
+  // The lower-cased name, type, class and bits: the cache's key, also the forwarder's key for
+  // merging identical queries in flight.
+  static void makeKey(const Name& n, uint16_t type, uint16_t cls, uint8_t bits, std::string* key);
   void sweep(double now);
   void clear();
   const CacheStats& stats() const { return stats_; }
@@ -81,7 +91,6 @@ class Cache {
     double expires = 0;
     size_t cost = 0;
   };
-  static void makeKey(const Name& n, uint16_t type, uint16_t cls, std::string* key);
   void evictTo(size_t entries, size_t bytes);
   void erase(std::list<Entry>::iterator it);
 

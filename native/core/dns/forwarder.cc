@@ -13,6 +13,7 @@ void Forwarder::setConfig(std::shared_ptr<const DnsConfig> cfg) {
   // Answers from the old servers may not hold for the new ones (a VPN came up, another network).
   if (!cfg->sameUpstreams(*cfg_)) {
     cache_.clear();
+    inflight_.clear();  // queries in flight finish with the old servers; new ones must not join them
     stats_.flushes++;
   }
   cfg_ = std::move(cfg);
@@ -54,7 +55,8 @@ QueryResult Forwarder::onQuery(uint64_t client, bool clientTcp, const uint8_t* d
   view.qname = m.qname;
   view.edns = m.hasOpt;
   view.limit = clientTcp ? 65535 : m.hasOpt ? std::min<size_t>(std::max<size_t>(m.optUdpSize, 512), 4096) : 512;
-  if (cache_.lookup(m.qname, m.qtype, m.qclass, now, view, reply)) {
+  uint8_t bits = keyBits(m.optDo, m.h.flags);
+  if (cache_.lookup(m.qname, m.qtype, m.qclass, bits, now, view, reply)) {
     stats_.answered++;
     return QueryResult::Answered;
   }
@@ -65,17 +67,30 @@ QueryResult Forwarder::onQuery(uint64_t client, bool clientTcp, const uint8_t* d
     stats_.servfails++;
     return QueryResult::Answered;
   };
+  std::string key;
+  Cache::makeKey(m.qname, m.qtype, m.qclass, bits, &key);
+  auto joined = inflight_.find(key);
+  if (joined != inflight_.end()) {
+    Pending& p = pending_.at(joined->second);
+    if (p.waiters.size() >= opts_.maxWaiters) {
+      stats_.dropped++;
+      return QueryResult::Dropped;
+    }
+    p.waiters.push_back({client, view});
+    stats_.merged++;
+    return QueryResult::Forwarded;
+  }
   if (pending_.size() >= opts_.maxPending) {
     stats_.dropped++;
     return QueryResult::Dropped;
   }
   uint64_t pid = nextPending_++;
   Pending& p = pending_[pid];
-  p.client = client;
-  p.view = view;
+  p.waiters.push_back({client, view});
   p.qtype = m.qtype;
   p.qclass = m.qclass;
   p.dnssecOk = m.optDo;
+  p.bits = bits;
   p.deadline = now + opts_.queryTimeout;
   Variant bare;
   bare.name = m.qname;
@@ -97,6 +112,8 @@ QueryResult Forwarder::onQuery(uint64_t client, bool clientTcp, const uint8_t* d
     pending_.erase(pid);
     return refuse(kRcodeServFail);
   }
+  p.key = key;
+  inflight_.emplace(std::move(key), pid);
   timers_.push({p.deadline, pid, 0});
   for (size_t i = 0; i < p.variants.size(); ++i) startAttempt(pid, p, i, now, false);
   stats_.forwarded++;
@@ -119,7 +136,7 @@ void Forwarder::startAttempt(uint64_t pid, Pending& p, size_t vi, double now, bo
   s.token = v.token;
   s.server = v.servers[v.current];
   s.tcp = tcp;
-  uint16_t flags = static_cast<uint16_t>(p.view.flags & (kFlagRD | kFlagCD));
+  uint16_t flags = static_cast<uint16_t>(p.view().flags & (kFlagRD | kFlagCD));
   buildQuery(v.txid, flags, v.name, p.qtype, p.qclass, opts_.ednsSize, p.dnssecOk, &s.message);
   sends_.push_back(std::move(s));
   byToken_[v.token] = {pid, vi};
@@ -224,7 +241,7 @@ void Forwarder::complete(uint64_t pid, Pending& p, double now) {
       } else {
         std::vector<uint8_t> rewritten;
         Message rm;
-        if (rewriteOwner(v.reply.data(), v.reply.size(), m, p.view.qname, v.name, &rewritten) &&
+        if (rewriteOwner(v.reply.data(), v.reply.size(), m, p.view().qname, v.name, &rewritten) &&
             parseMessage(rewritten.data(), rewritten.size(), &rm) == ParseError::None)
           respondFrom(p, rewritten.data(), rewritten.size(), rm, now);
         else
@@ -241,28 +258,34 @@ void Forwarder::complete(uint64_t pid, Pending& p, double now) {
     respondError(p, kRcodeServFail);
   }
   for (Variant& v : p.variants) cancel(v);
+  auto in = inflight_.find(p.key);
+  if (in != inflight_.end() && in->second == pid) inflight_.erase(in);
   pending_.erase(pid);
 }
 
 void Forwarder::respondFrom(Pending& p, const uint8_t* data, size_t size, const Message& m, double now) {
   (void)size;
-  cache_.insert(data, m, now);
+  cache_.insert(data, m, p.bits, now);
   Stored s;
   prepareStored(data, m, now, &s);
-  ClientReply r;
-  r.client = p.client;
-  serveStored(s, now, p.view, &r.message);
-  replies_.push_back(std::move(r));
-  stats_.answered++;
+  for (const Waiter& w : p.waiters) {
+    ClientReply r;
+    r.client = w.client;
+    serveStored(s, now, w.view, &r.message);
+    replies_.push_back(std::move(r));
+    stats_.answered++;
+  }
 }
 
 void Forwarder::respondError(Pending& p, uint8_t rcode) {
-  ClientReply r;
-  r.client = p.client;
-  buildEmptyReply(p.view.id, static_cast<uint16_t>((p.view.flags & (kFlagRD | kFlagCD)) | kFlagRA), rcode,
-                  p.view.qname, p.qtype, p.qclass, &r.message);
-  replies_.push_back(std::move(r));
-  stats_.answered++;
+  for (const Waiter& w : p.waiters) {
+    ClientReply r;
+    r.client = w.client;
+    buildEmptyReply(w.view.id, static_cast<uint16_t>((w.view.flags & (kFlagRD | kFlagCD)) | kFlagRA), rcode,
+                    w.view.qname, p.qtype, p.qclass, &r.message);
+    replies_.push_back(std::move(r));
+    stats_.answered++;
+  }
   stats_.servfails++;
 }
 

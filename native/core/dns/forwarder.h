@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <queue>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct ForwarderOptions {
   double tcpTimeout = 4.0;      // per server, TCP (connect + answer)
   double queryTimeout = 10.0;   // whole query, then SERVFAIL
   size_t maxPending = 512;
+  size_t maxWaiters = 32;       // clients sharing one query in flight; more are dropped (they retry)
   size_t maxSearchDomains = 6;  // resolv.conf's MAXDNSRCH
   uint16_t ednsSize = 1232;     // the DNS flag day 2020 size: no fragmentation
   CacheLimits cache;
@@ -49,7 +51,8 @@ struct ClientReply {
 
 struct ForwarderStats {
   uint64_t queries = 0, answered = 0, forwarded = 0, upstreamTimeouts = 0, upstreamErrors = 0,
-           badReplies = 0, tcpFallbacks = 0, servfails = 0, dropped = 0, flushes = 0;
+           badReplies = 0, tcpFallbacks = 0, servfails = 0, dropped = 0, flushes = 0,
+           merged = 0;
 };
 
 enum class QueryResult { Answered, Forwarded, Dropped };
@@ -65,7 +68,8 @@ class Forwarder {
 
   // A client's query. Answered: `reply` holds the answer (a cache hit, or an error such as
   // FORMERR). Forwarded: the upstream sends are queued (takeSends), the answer comes later
-  // (takeReplies). Dropped: nothing is sent back (a response, or not even a header).
+  // (takeReplies); a query identical to one already in flight (name modulo case, type, class, DO,
+  // CD, RD) sends nothing and waits for that one's answer, dressed with its own ID and case. Dropped: nothing is sent back (a response, or not even a header).
   QueryResult onQuery(uint64_t client, bool clientTcp, const uint8_t* data, size_t size, double now,
                       std::vector<uint8_t>* reply);
   // A message from the upstream attempt `token` (UDP datagram or one TCP message).
@@ -98,11 +102,17 @@ class Forwarder {
     bool positive = false;
     std::vector<uint8_t> reply;  // kept for the final answer (positive, or variant 0)
   };
-  struct Pending {
+  struct Waiter {
     uint64_t client = 0;
     ClientView view;
+  };
+  struct Pending {
+    std::vector<Waiter> waiters;  // the first one's query is the one sent upstream
+    const ClientView& view() const { return waiters.front().view; }
     uint16_t qtype = 0, qclass = 0;
     bool dnssecOk = false;
+    uint8_t bits = 0;
+    std::string key;              // in inflight_ while new queries may join
     double deadline = 0;
     std::vector<Variant> variants;
     std::vector<uint8_t> lastFailure;  // last SERVFAIL-ish reply, for when nothing better comes
@@ -131,6 +141,7 @@ class Forwarder {
   uint64_t nextPending_ = 1;
   uint64_t nextToken_ = 1;
   std::unordered_map<uint64_t, Pending> pending_;
+  std::unordered_map<std::string, uint64_t> inflight_;  // Cache::makeKey -> pending
   std::unordered_map<uint64_t, std::pair<uint64_t, size_t>> byToken_;  // token -> (pending, variant)
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
   std::vector<UpstreamSend> sends_;
