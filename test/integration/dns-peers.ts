@@ -1,16 +1,19 @@
 // Misbehaving DNS upstreams for the proxy tests, run inside the far namespace:
-//   node dns-peers.js <silent-ip> <garbage-ip> <tcp-silent-ip>
+//   node dns-peers.js <silent-ip> <garbage-ip> <tcp-silent-ip> <slow-ip> <slow-log>
 // silent: reads UDP and TCP queries and never answers; garbage: answers every UDP query with random
 // bytes that reuse the query's ID, and TCP with a 5-byte message (CVE-2022-23096); tcp-silent:
 // answers UDP with TC set (so the client must retry over TCP), accepts TCP and never answers
-// (CVE-2022-23098). Prints "ready" once every socket is bound.
+// (CVE-2022-23098); slow: answers every UDP query after 800 ms with an A record 10.233.83.99 and
+// appends one line per query it received to <slow-log>, so a test can count what reached upstream.
+// Prints "ready" once every socket is bound.
 import { createSocket } from 'node:dgram';
 import { createServer, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 
-const [silent, garbage, tcpSilent] = process.argv.slice(2);
+const [silent, garbage, tcpSilent, slow, slowLog] = process.argv.slice(2);
 const held: Socket[] = [];
-let pending = 6;
+let pending = 7;
 const up = () => { if (--pending === 0) process.stdout.write('ready\n'); };
 
 function udp(ip: string, onMsg: (msg: Buffer, reply: (b: Buffer) => void) => void): void {
@@ -46,3 +49,19 @@ udp(tcpSilent, (msg, reply) => {
   reply(out.subarray(0, off + 5));
 });
 tcp(tcpSilent, () => undefined);
+
+udp(slow, (msg, reply) => {
+  let off = 12;
+  while (off < msg.length && msg[off] !== 0) off += msg[off] + 1;
+  const question = msg.subarray(12, off + 5);
+  appendFileSync(slowLog, `${question.toString('hex')}\n`);
+  const head = Buffer.from(msg.subarray(0, 12));
+  head[2] = 0x80 | (msg[2] & 0x01);
+  head[3] = 0x80;
+  head.writeUInt16BE(1, 6);
+  head.writeUInt16BE(0, 8);
+  head.writeUInt16BE(0, 10);
+  // the answer's owner is a pointer to the question's name; TTL 60, 10.233.83.99
+  const answer = Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 233, 83, 99]);
+  setTimeout(() => reply(Buffer.concat([head, question, answer])), 800);
+});

@@ -1,25 +1,31 @@
 // Runs the native DNS proxy inside a namespace and drives it through one scenario, printing JSON:
-//   node dns-proxy-child.js '<json: {config, queries: [{name, type?, server?, tcp?}], options}>'
-// Every query goes to the proxy on 127.0.0.1 (or ::1) port 53, as a resolver would.
+//   node dns-proxy-child.js '<json: {config, queries: [{name, type?, server?, tcp?, do?, cd?, parallel?}], options}>'
+// Every query goes to the proxy on 127.0.0.1 (or ::1) port 53, as a resolver would. `do` adds an
+// EDNS0 OPT record with the DO bit, `cd` sets CD; `parallel: n` sends n copies at once, each with
+// its own ID and letter case, every third over TCP and every other one to ::1.
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createNativePlatform } from '../../ts/platform/native';
 import type { DnsProxyConfig, DnsProxyOptions } from '../../ts/platform/types';
 
-interface Q { name: string; type?: number; server?: string; tcp?: boolean; waitMs?: number }
-interface Answer { rcode: number; ttl: number[]; addresses: string[]; ms: number; tc: boolean; error?: string; qname: string }
+interface Q { name: string; type?: number; server?: string; tcp?: boolean; waitMs?: number; do?: boolean; cd?: boolean; parallel?: number }
+interface Answer { rcode: number; ttl: number[]; addresses: string[]; ms: number; tc: boolean; error?: string; qname: string; asked: string }
 
-function encodeQuery(id: number, name: string, type: number): Buffer {
+function encodeQuery(id: number, name: string, type: number, dnssecOk = false, cd = false): Buffer {
   const labels = name.split('.').filter(Boolean).map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
   const h = Buffer.alloc(12);
   h.writeUInt16BE(id, 0);
-  h.writeUInt16BE(0x0100, 2);
+  h.writeUInt16BE(0x0100 | (cd ? 0x0010 : 0), 2);
   h.writeUInt16BE(1, 4);
   const tail = Buffer.alloc(5);
   tail.writeUInt16BE(type, 1);
   tail.writeUInt16BE(1, 3);
-  return Buffer.concat([h, ...labels, tail]);
+  if (!dnssecOk) return Buffer.concat([h, ...labels, tail]);
+  h.writeUInt16BE(1, 10);
+  // OPT: root owner, type 41, payload 1232, extended rcode 0, version 0, flags DO, no options
+  const opt = Buffer.from([0, 0, 41, 0x04, 0xd0, 0, 0, 0x80, 0, 0, 0]);
+  return Buffer.concat([h, ...labels, tail, opt]);
 }
 
 function readName(b: Buffer, off: number): [string, number] {
@@ -50,16 +56,16 @@ function decode(b: Buffer, id: number, started: number): Answer {
     if (type === 1 && rdlen === 4) addresses.push([...b.subarray(off + 10, off + 14)].join('.'));
     off += 10 + rdlen;
   }
-  return { rcode: b[3] & 0xf, ttl, addresses, ms: Date.now() - started, tc: (b[2] & 0x02) !== 0, qname };
+  return { rcode: b[3] & 0xf, ttl, addresses, ms: Date.now() - started, tc: (b[2] & 0x02) !== 0, qname, asked: '' };
 }
 
 function ask(q: Q): Promise<Answer> {
   const id = randomBytes(2).readUInt16BE(0);
   const server = q.server ?? '127.0.0.1';
-  const msg = encodeQuery(id, q.name, q.type ?? 1);
+  const msg = encodeQuery(id, q.name, q.type ?? 1, q.do, q.cd);
   const started = Date.now();
-  return new Promise((resolve) => {
-    const fail = (error: string) => resolve({ rcode: -1, ttl: [], addresses: [], ms: Date.now() - started, tc: false, error, qname: '' });
+  return new Promise<Answer>((resolve) => {
+    const fail = (error: string) => resolve({ rcode: -1, ttl: [], addresses: [], ms: Date.now() - started, tc: false, error, qname: '', asked: '' });
     const timer = setTimeout(() => fail('timeout'), q.waitMs ?? 8000);
     if (q.tcp) {
       const s = connect(53, server);
@@ -82,7 +88,13 @@ function ask(q: Q): Promise<Answer> {
     });
     s.send(msg, 53, server);
     timer.unref?.();
-  });
+  }).then((a) => ({ ...a, asked: q.name }));
+}
+
+/** copy i of a parallel burst: its own letter case, transport and server */
+function variant(q: Q, i: number): Q {
+  const name = [...q.name].map((c, k) => ((i >> (k % 4)) & 1 ? c.toUpperCase() : c.toLowerCase())).join('');
+  return { ...q, name, parallel: undefined, tcp: i % 3 === 2, server: i % 2 ? '::1' : '127.0.0.1' };
 }
 
 async function main(): Promise<void> {
@@ -96,7 +108,8 @@ async function main(): Promise<void> {
   for (const q of spec.queries) {
     if (q.name === '@reconfig' && spec.reconfig) { proxy.setConfig(spec.reconfig); await new Promise((r) => setTimeout(r, 50)); continue; }
     if (q.name === '@sleep') { await new Promise((r) => setTimeout(r, q.waitMs ?? 1000)); continue; }
-    answers.push(await ask(q));
+    if (q.parallel) answers.push(...await Promise.all(Array.from({ length: q.parallel }, (_, i) => ask(variant(q, i)))));
+    else answers.push(await ask(q));
   }
   const cpu = process.cpuUsage(cpuBefore);
   const wall = Date.now() - t0;

@@ -16,9 +16,9 @@ const isRoot = process.getuid?.() === 0;
 const haveDnsmasq = existsSync('/usr/sbin/dnsmasq');
 const skip = !isRoot ? 'needs root for network namespaces' : !haveDnsmasq ? 'needs dnsmasq-base' : false;
 const NET = '10.233.91';
-const DNSMASQ = `${NET}.1`, SILENT = `${NET}.2`, GARBAGE = `${NET}.3`, TCP_SILENT = `${NET}.4`, CORP = `${NET}.5`;
+const DNSMASQ = `${NET}.1`, SILENT = `${NET}.2`, GARBAGE = `${NET}.3`, TCP_SILENT = `${NET}.4`, CORP = `${NET}.5`, SLOW = `${NET}.6`;
 
-interface Answer { rcode: number; ttl: number[]; addresses: string[]; ms: number; tc: boolean; error?: string; qname: string }
+interface Answer { rcode: number; ttl: number[]; addresses: string[]; ms: number; tc: boolean; error?: string; qname: string; asked: string }
 interface ChildOut { answers: Answer[]; stats: Record<string, number>; cpuMs: number; wallMs: number; error?: string }
 
 const tag = `${process.pid}-${randomBytes(2).toString('hex')}`;
@@ -57,14 +57,15 @@ describe('DNS proxy against real and misbehaving upstreams', { skip }, () => {
       sh('ip', '-n', ns, 'link', 'set', ifc, 'up');
     }
     sh('ip', '-n', near, 'addr', 'add', `${NET}.100/24`, 'dev', 'dnsn');
-    for (const a of [DNSMASQ, SILENT, GARBAGE, TCP_SILENT, CORP]) sh('ip', '-n', far, 'addr', 'add', `${a}/24`, 'dev', 'dnsf');
+    for (const a of [DNSMASQ, SILENT, GARBAGE, TCP_SILENT, CORP, SLOW]) sh('ip', '-n', far, 'addr', 'add', `${a}/24`, 'dev', 'dnsf');
     const dnsmasq = (listen: string, extra: string[]) => ['/usr/sbin/dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts',
       '--port=53', `--listen-address=${listen}`, '--bind-interfaces', '--local-ttl=300', `--pid-file=${dir}/dm-${listen}.pid`,
       '--log-queries', `--log-facility=${dir}/dnsmasq-${listen}.log`, ...extra];
     await background(far, dnsmasq(DNSMASQ, ['--address=/alpha.lab.test/10.233.83.10', '--address=/www.lab.test/10.233.83.11',
-      '--local=/lab.test/', '--address=/cached.lab.test/10.233.83.12', '--txt-record=txt.lab.test,hello']));
+      '--local=/lab.test/', '--address=/cached.lab.test/10.233.83.12', '--address=/signed.lab.test/10.233.83.13', '--txt-record=txt.lab.test,hello']));
     await background(far, dnsmasq(CORP, ['--address=/www.corp.test/10.9.9.9', '--local=/corp.test/']));
-    await background(far, [process.execPath, path.join(__dirname, 'dns-peers.js'), SILENT, GARBAGE, TCP_SILENT], 'ready');
+    await background(far, [process.execPath, path.join(__dirname, 'dns-peers.js'), SILENT, GARBAGE, TCP_SILENT, SLOW,
+      path.join(dir, 'slow.log')], 'ready');
   });
 
   after(() => {
@@ -97,6 +98,30 @@ describe('DNS proxy against real and misbehaving upstreams', { skip }, () => {
     assert.equal((log.match(/query\[A\] alpha\.lab\.test/gi) ?? []).length, 1, 'dnsmasq asked once for alpha.lab.test');
     assert.equal((log.match(/query\[TXT\] txt\.lab\.test/gi) ?? []).length, 1, 'and once for the TXT record');
     assert.equal((log.match(/query\[A\] nope\.lab\.test/gi) ?? []).length, 2, 'an NXDOMAIN without SOA is not cached');
+  });
+
+  it('keys the cache on DO and CD: each combination is asked upstream once, then served from the cache', () => {
+    const kinds = [{}, { do: true }, { do: true, cd: true }, { cd: true }];
+    const r = child({ config: lab, queries: [...kinds, ...kinds].map((k) => ({ name: 'signed.lab.test', ...k })) });
+    for (const a of r.answers) assert.deepEqual(a.addresses, ['10.233.83.13']);
+    const log = readFileSync(path.join(dir, `dnsmasq-${DNSMASQ}.log`), 'utf8');
+    assert.equal((log.match(/query\[A\] signed\.lab\.test/gi) ?? []).length, 4, `dnsmasq asked once per DO/CD combination: ${JSON.stringify(r.stats)} ${log.split('\n').filter((l) => /signed/.test(l)).join(' / ')}`);
+    assert.equal(r.stats.cacheHits, 4, 'the second round is served from the cache, each from its own entry');
+  });
+
+  it('merges identical queries in flight: one upstream query, every client answered with its own ID and case', () => {
+    const r = child({ config: { services: [{ id: 'slow', servers: [SLOW], domains: [] }], fallback: [] },
+      queries: [{ name: 'merge.slow.test', parallel: 12 }, { name: 'merge.slow.test', do: true }] });
+    const burst = r.answers.slice(0, 12);
+    for (const a of burst) {
+      assert.deepEqual(a.addresses, ['10.233.83.99'], JSON.stringify(a));
+      assert.equal(a.qname, a.asked, 'the question comes back as this client spelled it');
+    }
+    assert.ok(new Set(burst.map((a) => a.asked)).size > 4, 'the burst used several spellings');
+    assert.equal(r.stats.merged, 11);
+    const asked = readFileSync(path.join(dir, 'slow.log'), 'utf8').split('\n').filter(Boolean);
+    // the burst once, then the DO query (another question) once more
+    assert.equal(asked.length, 2, `the slow upstream saw ${asked.length} queries`);
   });
 
   it('fails over from a silent server, a garbage server and a TCP server that never answers', () => {

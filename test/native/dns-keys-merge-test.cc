@@ -89,6 +89,14 @@ TEST(dns_forward_do_and_cd_answers_not_shared) {
   CHECK(r.ask(queryWith(7, "sec.example.com", kFlagRD, true, true), &out) == QueryResult::Answered);
   CHECK(!(out[3] & kFlagCD));
   CHECK_EQ(r.fw.cache().stats().entries, size_t{3});
+  // CD without DO, and a client without EDNS at all, are questions of their own too (and the
+  // parser, which reuses its Message, once let this query inherit the previous one's DO bit).
+  CHECK(r.ask(queryWith(8, "sec.example.com", kFlagRD | kFlagCD, false, false), &out) == QueryResult::Forwarded);
+  up = answerOldest(r, false);
+  CHECK(up.h.flags & kFlagCD);
+  CHECK(!up.optDo);
+  CHECK(r.ask(queryWith(9, "sec.example.com", kFlagRD | kFlagCD, false, false), &out) == QueryResult::Answered);
+  CHECK_EQ(r.fw.cache().stats().entries, size_t{4});
 }
 
 TEST(dns_forward_identical_queries_merged) {

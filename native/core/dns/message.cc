@@ -69,7 +69,10 @@ ParseError parseMessage(const uint8_t* data, size_t size, Message* m) {
   m->records.clear();
   m->labels.clear();
   m->hasQuestion = false;
+  // The message is reused between parses: a query without OPT must not inherit the last one's DO.
   m->hasOpt = false;
+  m->optDo = false;
+  m->optUdpSize = 0;
   m->optIndex = -1;
   m->hasSoa = false;
   if (m->h.qd > 1) return ParseError::BadQuestionCount;
