@@ -118,6 +118,60 @@ describe('LastAddressConflict (Switchyard and connmand 1.41)', { skip }, () => {
   });
 });
 
+const FREE = '10.233.83.201';
+const TAKEN_MANUAL = '10.233.83.200'; // outside dnsmasq's range, so DHCP never hands it out
+
+/**
+ * Manual addresses under ACD: a free one is probed and then configured; one another host answers for
+ * is not configured, LastAddressConflict names it, and the service falls back to IPv4-LL.
+ */
+async function manualScenario(kind: DaemonKind): Promise<{ free: string; conflict?: Record<string, unknown>; taken: string; mac?: string; t0: bigint }> {
+  const lab = await Lab.create();
+  const responder = new Background('arp-responder', ['ip', 'netns', 'exec', lab.far, 'python3', '-c', RESPONDER, TAKEN_MANUAL],
+    join(lab.dir, 'arp-responder.out'), join(lab.dir, 'arp-responder.err'));
+  const hasAddr = async (re: RegExp) => re.test(await lab.ipAddr('near'));
+  try {
+    writeFileSync(lab.paths.mainConf, `${MAIN_CONF}AddressConflictDetection=true\n`);
+    await lab.startDaemon(kind);
+    await lab.waitForWiredReady({ timeoutMs: 40_000 });
+    await lab.ctl('config', lab.serviceId, '--ipv4', 'manual', FREE, '255.255.255.0', '10.233.83.1');
+    await lab.waitUntil(() => hasAddr(new RegExp(`inet ${FREE.replace(/\./g, '\\.')}/24`)), { timeoutMs: 20_000, what: `${FREE} configured` });
+    const free = await lab.ipAddr('near');
+    const t0 = BigInt(Date.now()) * 1000n;
+    await lab.ctl('config', lab.serviceId, '--ipv4', 'manual', TAKEN_MANUAL, '255.255.255.0', '10.233.83.1');
+    await lab.waitUntil(async () => (await lastConflict(lab))?.Resolved === 'b:false', { timeoutMs: 20_000, what: 'an unresolved conflict' });
+    const conflict = await lastConflict(lab);
+    await lab.waitUntil(() => hasAddr(/inet 169\.254\./), { timeoutMs: 30_000, what: 'an IPv4-LL address' });
+    const svc = (await lab.services()).find((x) => x.id === lab.serviceId);
+    assert.ok(svc && (svc.state === 'ready' || svc.state === 'online'), `${kind}: service state ${svc?.state}`);
+    return { free, conflict, taken: await lab.ipAddr('near'), mac: await farMac(lab), t0 };
+  } catch (e) {
+    throw new Error(`${kind}: ${(e as Error).message}\n--- daemon\n${lab.daemonLog().split('\n').slice(-30).join('\n')}`);
+  } finally {
+    await responder.stop(1000);
+    await lab.teardown();
+  }
+}
+
+describe('ACD on a manual address (Switchyard and connmand 1.41)', { skip }, () => {
+  const check = (o: Awaited<ReturnType<typeof manualScenario>>) => {
+    assert.match(o.free, new RegExp(`inet ${FREE.replace(/\./g, '\\.')}/24`), 'a free manual address is configured');
+    assert.deepEqual(o.conflict?.IPv4, { Address: `s:${TAKEN_MANUAL}` });
+    assert.deepEqual(o.conflict?.Ethernet, { Address: `s:${o.mac}` });
+    assert.ok((o.conflict?.Timestamp as { us: bigint }).us >= o.t0 - 2_000_000n);
+    assert.doesNotMatch(o.taken, new RegExp(`inet ${TAKEN_MANUAL.replace(/\./g, '\\.')}/`), 'the taken address is not configured');
+    assert.match(o.taken, /inet 169\.254\.\d+\.\d+\//, 'IPv4-LL takes its place');
+  };
+  it('connmand 1.41 (reference): taken manual address -> conflict reported, IPv4-LL instead', async () => {
+    check(await manualScenario('connmand'));
+  });
+  it('Switchyard: the same, with the link-local address as a /16 (RFC 3927)', async () => {
+    const o = await manualScenario('switchyard');
+    check(o);
+    assert.match(o.taken, /inet 169\.254\.\d+\.\d+\/16/);
+  });
+});
+
 describe('ACD on a DHCP address (Switchyard vs dnsmasq)', { skip }, () => {
   let lab: Lab;
   let responder: Background | undefined;

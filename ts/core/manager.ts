@@ -11,6 +11,7 @@ import { ServiceLinkState, StaticRoute, desiredLinks, isValidHostname } from './
 import type { TimerHandle } from './clock';
 import { ConnmanError } from './errors';
 import { FileLeaseStore, Ipv4Dhcp, isLinkLocal, linkLocalLease } from './ipv4-dhcp';
+import { StaticIpv4Acd } from './ipv4-static-acd';
 import { FileStore } from '../config/storage';
 import { NO_ADDRESS_CONFLICT, ProxyConfig, Service, ServiceState, isConnected, isConnecting } from './service';
 import { askForInput } from './input-agent';
@@ -38,6 +39,9 @@ export class Manager extends ManagerBase {
   private dhcpLink = new Map<Service, LinkConfig>();
   /** services whose manual/fixed IPv4 or manual IPv6 configuration is switched on */
   private staticV4 = new Set<Service>();
+  /** manual IPv4 under AddressConflictDetection: the ACD guard, and the IPv4-LL address after a conflict */
+  private staticAcd = new Map<Service, StaticIpv4Acd>();
+  private staticLL = new Map<Service, string>();
   private staticV6 = new Set<Service>();
   /** services on their way down: they keep their addresses but no longer hold the default route */
   private leaving = new Set<Service>();
@@ -331,6 +335,65 @@ export class Manager extends ManagerBase {
     const c = svc.ipv4Config;
     if (!c.address) return; // manual without an address: nothing to configure, as in ConnMan
     this.setState(svc, 'configuration');
+    if (this.deps.config.AddressConflictDetection) {
+      this.guardStaticIPv4(svc, c.address);
+      return;
+    }
+    await this.installStaticIPv4(svc);
+  }
+
+  /** The address goes on the link only once ACD found it free; a conflict leads to IPv4-LL. */
+  private guardStaticIPv4(svc: Service, address: string): void {
+    svc.addressConflict ??= NO_ADDRESS_CONFLICT;
+    const guard: StaticIpv4Acd = new StaticIpv4Acd(this.deps.platform, { ifindex: svc.ifindex, ifname: svc.ifname, mac: svc.mac }, {
+      available: (a) => {
+        if (this.staticAcd.get(svc) !== guard) return;
+        if (svc.addressConflict?.resolved === false && !isLinkLocal(a)) {
+          svc.addressConflict = { ...svc.addressConflict, resolved: true };
+          svc.notify(svc, 'LastAddressConflict');
+        }
+        void this.installStaticIPv4(svc);
+      },
+      conflict: (a, other) => {
+        if (this.staticAcd.get(svc) !== guard) return;
+        if (!isLinkLocal(a)) {
+          svc.addressConflict = { address: a, mac: other, timestampUs: BigInt(Date.now()) * 1000n, resolved: false };
+          svc.notify(svc, 'LastAddressConflict');
+        }
+        this.staticV4.delete(svc);
+        void this.staticIPv4Gone(svc);
+      },
+      linkLocal: (a) => {
+        if (this.staticAcd.get(svc) !== guard) return;
+        this.staticLL.set(svc, a);
+        void this.updateRouting().then(() => {
+          if (this.staticLL.get(svc) !== a) return;
+          svc.ipv4 = { address: a, prefixLength: 16 };
+          if (!isConnected(svc.state)) this.setState(svc, 'ready');
+          svc.notify(svc, 'IPv4');
+        });
+      },
+      linkLocalLost: () => {
+        if (this.staticAcd.get(svc) !== guard) return;
+        this.staticLL.delete(svc);
+        void this.staticIPv4Gone(svc);
+      },
+    });
+    this.staticAcd.set(svc, guard);
+    guard.start(address);
+  }
+
+  private async staticIPv4Gone(svc: Service): Promise<void> {
+    await this.updateRouting();
+    if (!svc.ipv4) return;
+    svc.ipv4 = undefined;
+    if (isConnected(svc.state) && !svc.ipv6) this.setState(svc, 'configuration');
+    svc.notify(svc, 'IPv4');
+  }
+
+  private async installStaticIPv4(svc: Service): Promise<void> {
+    const c = svc.ipv4Config;
+    if (!c.address) return;
     this.staticV4.add(svc);
     await this.updateRouting();
     if (!this.staticV4.has(svc)) return;
@@ -338,6 +401,12 @@ export class Manager extends ManagerBase {
     this.setState(svc, 'ready');
     svc.notify(svc, 'IPv4');
     this.writeResolv();
+  }
+
+  private stopStaticAcd(svc: Service): void {
+    this.staticAcd.get(svc)?.stop();
+    this.staticAcd.delete(svc);
+    this.staticLL.delete(svc);
   }
 
   /** IPv4 off: the service is ready once IPv6 is (manual at once, auto when SLAAC gives an address). */
@@ -352,6 +421,7 @@ export class Manager extends ManagerBase {
     const dhcp = this.ipv4.get(svc);
     this.ipv4.delete(svc);
     this.staticV4.delete(svc);
+    this.stopStaticAcd(svc);
     this.dhcpLink.delete(svc);
     if (dhcp) await dhcp.stop(release);
     const had = svc.ipv4 !== undefined;
@@ -451,6 +521,8 @@ export class Manager extends ManagerBase {
       const c = svc.ipv4Config;
       return { address: c.address!, prefixLength: c.prefixLength ?? 24, gateway: c.gateway };
     }
+    const ll = this.staticLL.get(svc);
+    if (ll) return { address: ll, prefixLength: 16 };
     return undefined;
   }
 
@@ -613,6 +685,7 @@ export class Manager extends ManagerBase {
     const dhcp = this.ipv4.get(svc);
     this.ipv4.delete(svc);
     this.staticV4.delete(svc);
+    this.stopStaticAcd(svc);
     this.staticV6.delete(svc);
     this.ipv6Auto.end(svc.ifindex, !this.shuttingDown);
     if (dhcp) await dhcp.stop(!this.shuttingDown);
