@@ -32,8 +32,13 @@ describe('drill: dnsmasq killed during a renewal', { skip }, () => {
     // Kill the server right after it answered a renewal: the client is bound again with T1 4 s ahead, so it
     // goes through RENEWING (unicast, refused by ICMP) and REBINDING (broadcast) with the server dead.
     const answered = count(lab, 'DHCPACK', addr);
+    const expiry = () => lab.leases().find((l) => l.ip === addr)?.expiry ?? 0;
+    const stored = expiry();
     await lab.waitUntil(() => count(lab, 'DHCPACK', addr) > answered, { timeoutMs: 20_000, intervalMs: 20,
       what: 'a renewal ACK' });
+    // dnsmasq rewrites its lease file in place after logging the ACK: a kill in between leaves it empty
+    // and the restarted server, not authoritative, would ignore the rebinding client for good.
+    await lab.waitUntil(() => expiry() > stored, { timeoutMs: 5000, intervalMs: 10, what: 'the renewal in the lease file' });
     await lab.killDnsmasq();
 
     // Server gone for 12 s: past T2, so the client is rebinding by broadcast; the lease (2 min) holds.
