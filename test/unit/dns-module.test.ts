@@ -8,7 +8,7 @@ import { PlatformError, type DnsProxy, type DnsProxyConfig, type Platform } from
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-function rig(opts: { proxy: boolean; fail?: boolean; fallback?: string[] }) {
+function rig(opts: { proxy: boolean; fail?: boolean; fallback?: string[]; resolved?: boolean }) {
   const files: { ns: readonly string[]; dom: readonly string[] }[] = [];
   const configs: DnsProxyConfig[] = [];
   let stopped = 0;
@@ -20,8 +20,14 @@ function rig(opts: { proxy: boolean; fail?: boolean; fallback?: string[] }) {
     stop: () => { stopped++; },
   };
   const platform = { createDnsProxy: () => proxy } as unknown as Platform;
-  const m = new DnsModule({ platform, log: quiet, resolvPath: undefined, proxy: opts.proxy, fallback: opts.fallback ?? [], writer });
-  return { m, files, configs, stopped: () => stopped };
+  const pushed: { perService: readonly unknown[] }[] = [];
+  let reverted = 0;
+  const resolved = opts.resolved
+    ? { write: (_ns: readonly string[], _dom: readonly string[], perService: readonly unknown[] = []) => { pushed.push({ perService }); },
+        stop: async () => { reverted++; } }
+    : undefined;
+  const m = new DnsModule({ platform, log: quiet, resolvPath: undefined, proxy: opts.proxy, fallback: opts.fallback ?? [], writer, resolved });
+  return { m, files, configs, pushed, stopped: () => stopped, reverted: () => reverted };
 }
 
 const services = [
@@ -60,6 +66,28 @@ describe('DNS module', () => {
     r.m.write(['192.0.2.1'], [], services.slice(0, 1));
     assert.equal(r.m.proxyActive, false);
     assert.deepEqual(r.files.at(-1), { ns: ['192.0.2.1'], dom: [] });
+  });
+
+  it('DnsBackend=systemd-resolved: no proxy, no resolv.conf, every service goes to resolved; links reverted at stop', async () => {
+    const r = rig({ proxy: true, resolved: true });
+    r.m.start();
+    r.m.write(['192.0.2.1', '10.8.0.1'], ['home.test', 'corp.test'], services);
+    assert.equal(r.m.proxyActive, false);
+    assert.equal(r.configs.length, 0);
+    assert.equal(r.files.length, 0);
+    assert.deepEqual(r.pushed.at(-1)?.perService, services);
+    await r.m.stop();
+    assert.equal(r.reverted(), 1);
+  });
+
+  it('-r wins over DnsBackend=systemd-resolved: resolv.conf gets the real servers', async () => {
+    const r = rig({ proxy: false, resolved: true });
+    r.m.start();
+    r.m.write(['192.0.2.1'], ['home.test'], services.slice(0, 1));
+    assert.deepEqual(r.files.at(-1), { ns: ['192.0.2.1'], dom: ['home.test'] });
+    assert.equal(r.pushed.length, 0);
+    await r.m.stop();
+    assert.equal(r.reverted(), 0);
   });
 
   it('proxyConfig drops services without servers and duplicates', () => {

@@ -1,6 +1,6 @@
-// The systemd-resolved backend against a MOCK of org.freedesktop.resolve1: systemd-resolved is not
-// installed here and cannot run in a test namespace (it wants systemd as PID 1 and its own system bus
-// name), so this checks the calls we make (member, signature, arguments), not resolved's reaction.
+// The systemd-resolved backend against a MOCK of org.freedesktop.resolve1: the calls we make (member,
+// signature, arguments) and their order. test/integration/dns-resolved.test.ts runs the same backend
+// against the real systemd-resolved in a lab namespace.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ResolvedBackend, addressBytes } from '../../ts/core/dns-resolved';
@@ -31,6 +31,33 @@ describe('systemd-resolved backend (mock resolve1)', () => {
     b.write([], [], [{ id: 'eth', ifindex: 2, nameservers: ['192.0.2.1'], domains: [] }]);
     await b.settled();
     assert.deepEqual(calls.map((c) => `${c.member} ${c.body[0]}`), ['SetLinkDNS 2', 'SetLinkDomains 2', 'RevertLink 7']);
+  });
+
+  it('pushes the links again when resolved (re)appears on the bus, and reverts them at stop', async () => {
+    const calls: string[] = [];
+    let ownerChanged: ((s: { body: unknown[] }) => void) | undefined;
+    const bus = {
+      call: async (_d: string, _p: string, _i: string, member: string, _s: string, body: unknown[]) => { calls.push(`${member} ${body[0]}`); return []; },
+      subscribe: async (m: { member?: string; arg0?: string }, fn: (s: { body: unknown[] }) => void) => {
+        assert.equal(m.member, 'NameOwnerChanged');
+        assert.equal(m.arg0, 'org.freedesktop.resolve1');
+        ownerChanged = fn;
+      },
+    };
+    const b = new ResolvedBackend(bus, quiet);
+    await b.follow();
+    b.write([], [], [{ id: 'eth', ifindex: 4, nameservers: ['192.0.2.1'], domains: ['lab.test'] }]);
+    await b.settled();
+    calls.length = 0;
+    ownerChanged!({ body: ['org.freedesktop.resolve1', ':1.7', ''] });  // gone: nothing to do
+    await b.settled();
+    assert.deepEqual(calls, []);
+    ownerChanged!({ body: ['org.freedesktop.resolve1', '', ':1.9'] });  // back, with empty memory
+    await b.settled();
+    assert.deepEqual(calls, ['SetLinkDNS 4', 'SetLinkDomains 4']);
+    calls.length = 0;
+    await b.stop();
+    assert.deepEqual(calls, ['RevertLink 4']);
   });
 
   it('address encoding', () => {

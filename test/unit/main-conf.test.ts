@@ -5,10 +5,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MAIN_CONF_KEYS, loadMainConf, parseMainConf } from '../../ts/config/main-conf';
 
-test('the table has all 34 ConnMan keys plus the Switchyard extension KeepExistingConfiguration', () => {
-  assert.equal(MAIN_CONF_KEYS.length, 35);
-  assert.equal(new Set(MAIN_CONF_KEYS.map((k) => k.key)).size, 35);
+test('the table has all 34 ConnMan keys plus the Switchyard extensions KeepExistingConfiguration and DnsBackend', () => {
+  assert.equal(MAIN_CONF_KEYS.length, 36);
+  assert.equal(new Set(MAIN_CONF_KEYS.map((k) => k.key)).size, 36);
   assert.ok(MAIN_CONF_KEYS.some((k) => k.key === 'KeepExistingConfiguration'));
+  assert.ok(MAIN_CONF_KEYS.some((k) => k.key === 'DnsBackend'));
+});
+
+test('DnsBackend: internal by default, systemd-resolved when asked, internal for anything else', () => {
+  assert.equal(parseMainConf('').config.DnsBackend, 'internal');
+  assert.equal(parseMainConf('[General]\nDnsBackend = systemd-resolved\n').config.DnsBackend, 'systemd-resolved');
+  assert.equal(parseMainConf('[General]\nDnsBackend = bind9\n').config.DnsBackend, 'internal');
 });
 
 test('an empty file gives ConnMan defaults', () => {

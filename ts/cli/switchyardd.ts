@@ -12,6 +12,7 @@ import { realClock } from '../core/clock';
 import { createLogger } from '../core/log';
 import { resolveDebug } from './debug-env';
 import { DnsModule } from '../core/dns-proxy';
+import { ResolvedBackend } from '../core/dns-resolved';
 import { Bus } from '../dbus/bus';
 import type { Platform } from '../platform/types';
 import { Daemon } from './daemon';
@@ -55,7 +56,12 @@ async function run(opts: DaemonOptions): Promise<number> {
   });
 
   const problem = (p: { file: string; line?: number; message: string }) => log.warn(`ignoring ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
-  const dns = new DnsModule({ platform, log, resolvPath, proxy: !opts.nodnsproxy, fallback: config.FallbackNameservers });
+  let resolved: ResolvedBackend | undefined;
+  if (config.DnsBackend === 'systemd-resolved' && !opts.nodnsproxy) {
+    resolved = new ResolvedBackend(bus, log);
+    await resolved.follow();
+  }
+  const dns = new DnsModule({ platform, log, resolvPath, proxy: !opts.nodnsproxy, fallback: config.FallbackNameservers, resolved });
   const store = new FileStore(opts.statedir, problem);
   process.umask(0o077);
   const provisioning = new ProvisioningStore(opts.statedir);

@@ -49,6 +49,9 @@ export interface MainConfig {
   /** Switchyard extension (docs/main-conf-extensions.md): interface globs whose addresses and routes
    * present at start are kept instead of flushed */
   KeepExistingConfiguration: string[];
+  /** Switchyard extension: who resolves names, our proxy ("internal") or systemd-resolved (ConnMan
+   * makes this choice when it is built, with --with-dns-backend) */
+  DnsBackend: 'internal' | 'systemd-resolved';
 }
 
 const SERVICE_TYPES = new Set(['system', 'ethernet', 'wifi', 'bluetooth', 'cellular', 'gps', 'vpn', 'gadget', 'p2p']);
@@ -103,6 +106,7 @@ export const MAIN_CONF_KEYS: readonly KeySpec[] = [
   { key: 'RegdomFollowsTimezone', parse: connmanBool, def: false },
   { key: 'ResolvConf', parse: str, def: undefined },
   { key: 'KeepExistingConfiguration', parse: list, def: [] },
+  { key: 'DnsBackend', parse: str, def: 'internal' },
 ];
 
 export interface LoadResult { config: MainConfig; warnings: string[]; exists: boolean }
@@ -162,6 +166,7 @@ function normalise(c: MainConfig, kf: KeyFile): void {
   if (c.OnlineCheckFailuresThreshold < 1) c.OnlineCheckFailuresThreshold = 6;
   if (c.OnlineCheckSuccessesThreshold < 1) c.OnlineCheckSuccessesThreshold = 6;
   if (c.OnlineCheckIntervalStyle !== 'fibonacci') c.OnlineCheckIntervalStyle = 'geometric';
+  if (c.DnsBackend !== 'systemd-resolved') c.DnsBackend = 'internal';
 }
 
 /** Reads `file`; never throws. Problems come back as warnings naming the file (and line). */

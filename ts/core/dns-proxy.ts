@@ -7,6 +7,10 @@
 // the proxy, not to the file. With -r/--nodnsproxy, or when the proxy cannot bind (port 53 taken),
 // resolv.conf gets the real servers and search domains, again as connmand does.
 //
+// With main.conf DnsBackend=systemd-resolved (a Switchyard extension) neither the proxy nor the file
+// is used: each connected service's servers and domains go to resolved for its link, and resolv.conf
+// is resolved's business. -r / --nodnsproxy still means resolv.conf with the real servers.
+//
 // Which file: the one --resolv-conf names, else main.conf ResolvConf, else /etc/resolv.conf.
 // Debian's connmand writes /run/connman/resolv.conf and relies on /etc/resolv.conf being a link to
 // it; Switchyard writes the chosen path directly, so the same image works with or without that link.
@@ -29,6 +33,8 @@ export interface DnsModuleOptions {
   listen?: string[];
   port?: number;
   writer?: ResolvWriter;
+  /** the systemd-resolved backend (main.conf DnsBackend); replaces proxy and file unless -r */
+  resolved?: ResolvWriter & { stop(): Promise<void> };
 }
 
 /** The snapshot the proxy gets: services in order, servers deduplicated, empty services dropped. */
@@ -55,8 +61,12 @@ export class DnsModule implements ResolvWriter, Module {
   get proxyActive(): boolean { return this.proxy !== undefined; }
   stats() { return this.proxy?.stats(); }
 
+  private get useResolved(): boolean { return this.opts.proxy && this.opts.resolved !== undefined; }
+
   start(): void {
-    if (this.opts.proxy) {
+    if (this.useResolved) {
+      this.opts.log.info('DNS: systemd-resolved backend');
+    } else if (this.opts.proxy) {
       if (!this.opts.platform.createDnsProxy) {
         this.opts.log.warn('DNS proxy not available on this platform; writing nameservers to resolv.conf');
       } else {
@@ -73,9 +83,11 @@ export class DnsModule implements ResolvWriter, Module {
     this.apply(this.last.flatMap((s) => s.nameservers), this.last.flatMap((s) => s.domains), this.last);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.proxy?.stop();
     this.proxy = undefined;
+    // resolved outlives us: take our servers and domains back from the links we configured
+    if (this.useResolved) await this.opts.resolved!.stop();
   }
 
   write(nameservers: readonly string[], domains: readonly string[], perService?: readonly ServiceDnsEntry[]): void {
@@ -84,6 +96,10 @@ export class DnsModule implements ResolvWriter, Module {
   }
 
   private apply(nameservers: readonly string[], domains: readonly string[], perService: readonly ServiceDnsEntry[]): void {
+    if (this.useResolved) {
+      this.opts.resolved!.write(nameservers, domains, perService);
+      return;
+    }
     if (this.proxy) {
       this.proxy.setConfig(proxyConfig(perService, this.opts.fallback));
       this.file.write(LOOPBACK_RESOLVERS, []);

@@ -1,5 +1,5 @@
-// The systemd-resolved backend, the alternative to our own proxy (ConnMan later grew the same choice
-// as a build option): instead of forwarding, tell resolved each link's servers and search domains
+// The systemd-resolved backend, the alternative to our own proxy (ConnMan has the same choice as a
+// build option; here it is main.conf DnsBackend=systemd-resolved): instead of forwarding, tell resolved each link's servers and search domains
 // through org.freedesktop.resolve1.Manager (SetLinkDNS "ia(iay)", SetLinkDomains "ia(sb)"), and
 // RevertLink a link once no connected service uses it. resolv.conf is then resolved's business.
 import { isIP } from 'node:net';
@@ -8,6 +8,8 @@ import type { ResolvWriter, ServiceDnsEntry } from './resolv';
 
 export interface ResolvedBus {
   call(destination: string, path: string, iface: string, member: string, signature: string, body: unknown[]): Promise<unknown[]>;
+  subscribe?(match: { sender?: string; interface?: string; member?: string; arg0?: string },
+    fn: (s: { body: unknown[] }) => void): Promise<unknown>;
 }
 
 const DEST = 'org.freedesktop.resolve1';
@@ -32,18 +34,40 @@ export function addressBytes(text: string): [number, Buffer] | undefined {
 
 export class ResolvedBackend implements ResolvWriter {
   private links = new Set<number>();
+  private last: ServiceDnsEntry[] = [];
   private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly bus: ResolvedBus, private readonly log: Logger) {}
 
+  /** resolved keeps link settings only in memory: whenever it (re)appears on the bus, push them again. */
+  async follow(): Promise<void> {
+    await this.bus.subscribe?.({ sender: 'org.freedesktop.DBus', interface: 'org.freedesktop.DBus', member: 'NameOwnerChanged', arg0: DEST },
+      (s) => {
+        if (!s.body[2]) return;
+        this.log.info('systemd-resolved appeared on the bus; sending the links\' DNS settings again');
+        this.links.clear();
+        this.enqueue(this.last);
+      });
+  }
+
   write(_ns: readonly string[], _dom: readonly string[], perService: readonly ServiceDnsEntry[] = []): void {
-    const snapshot = perService.map((s) => ({ ...s }));
+    this.last = perService.map((s) => ({ ...s }));
+    this.enqueue(this.last);
+  }
+
+  private enqueue(snapshot: ServiceDnsEntry[]): void {
     // Calls are serialised so a fast sequence of changes reaches resolved in order.
     this.chain = this.chain.then(() => this.apply(snapshot)).catch((e) => this.log.error(`systemd-resolved: ${(e as Error).message}`));
   }
 
   /** resolves once every call queued so far has been answered */
   settled(): Promise<void> { return this.chain; }
+
+  /** Reverts every link we configured (at shutdown), after the calls already queued. */
+  stop(): Promise<void> {
+    this.write([], [], []);
+    return this.settled();
+  }
 
   private async apply(services: ServiceDnsEntry[]): Promise<void> {
     const now = new Set<number>();
