@@ -12,3 +12,4 @@ export { resolveIn } from './resolve';
 export { runScenario, fixtureSteps, maskSteps, FIXTURE_DIR } from './connmanctl-scenario';
 export type { Step } from './connmanctl-scenario';
 export { lineDiff } from './text-diff';
+export { LabResolved, resolvedRoot, RESOLVE1_POLICY } from './resolved';

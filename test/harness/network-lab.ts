@@ -24,6 +24,8 @@ export interface LabOptions {
   /** extra dnsmasq options for the first / second uplink */
   dnsmasqArgs?: string[];
   dnsmasq2Args?: string[];
+  /** more D-Bus policy files for the lab bus (e.g. RESOLVE1_POLICY from ./resolved) */
+  busPolicies?: string[];
 }
 
 export function requireRoot(): void {
@@ -146,7 +148,7 @@ export class Lab {
       await runOk(['ip', '-n', this.far, 'link', 'set', u.farIf, 'up']);
       this.dnsmasq2 = await startDnsmasq(this.far, this.dir, u, this.opts.dnsmasq2Args);
     }
-    this.bus = await startPrivateBus(this.dir);
+    this.bus = await startPrivateBus(this.dir, this.opts.busPolicies);
   }
 
   /** Plugs (true) or pulls (false) the cable of an uplink: the far end goes up or down, so the near
@@ -290,7 +292,7 @@ export class Lab {
     // the new daemon's printed address is awaited in bus.out, so the old one must not be read back
     rmSync(join(this.dir, 'bus.out'), { force: true });
     rmSync(join(this.dir, 'bus.sock'), { force: true });
-    this.bus = await startPrivateBus(this.dir);
+    this.bus = await startPrivateBus(this.dir, this.opts.busPolicies);
   }
 
   leases(): Lease[] {
@@ -306,6 +308,11 @@ export class Lab {
     const m = new Background('dbus-monitor', ['dbus-monitor', '--address', this.busAddress, ...matchRules], file, file);
     this.monitors.push(m);
     return m;
+  }
+
+  /** Lets teardown stop a helper process the test started in the lab (with the monitors). */
+  adopt(p: Background): void {
+    this.monitors.push(p);
   }
 
   /** Stops everything and removes the namespaces and the lab dir. Safe to call more than once. */

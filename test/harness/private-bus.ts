@@ -16,10 +16,13 @@ export interface PrivateBus {
   address: string;
 }
 
-export async function startPrivateBus(dir: string): Promise<PrivateBus> {
+/** `extraPolicies`: more policy files to include (another service the lab runs, like resolve1). */
+export async function startPrivateBus(dir: string, extraPolicies: readonly string[] = []): Promise<PrivateBus> {
   const sock = join(dir, 'bus.sock');
   const conf = join(dir, 'bus.conf');
-  writeFileSync(conf, readFileSync(TEMPLATE, 'utf8').replaceAll('@SOCK@', sock).replaceAll('@POLICY@', POLICY_FILE));
+  const includes = extraPolicies.map((p) => `  <include>${p}</include>\n`).join('');
+  writeFileSync(conf, readFileSync(TEMPLATE, 'utf8').replaceAll('@SOCK@', sock).replaceAll('@POLICY@', POLICY_FILE)
+    .replace('</busconfig>', `${includes}</busconfig>`));
   const out = join(dir, 'bus.out');
   const proc = new Background('dbus-daemon', ['dbus-daemon', `--config-file=${conf}`, '--nofork', '--print-address'],
     out, join(dir, 'bus.err'));
