@@ -59,12 +59,14 @@ std::unique_ptr<NetlinkControl> NetlinkControl::Create(NlStatus* st) {
 NlStatus NetlinkControl::setLinkUp(int index, bool up) {
   const std::string what = std::string("set link ") + std::to_string(index) + (up ? " up" : " down");
   if (index <= 0) return NlStatus::Fail(EINVAL, what + ": bad ifindex");
-  // Only IFF_UP changes (ifi_change masks it), so other flags are never clobbered.
+  // Only IFF_UP and IFF_DYNAMIC change (ifi_change masks them), so other flags are never clobbered.
+  // connmand marks every link it brings up or down as IFF_DYNAMIC ("addresses may change"); tools that
+  // read the flag see the same link under either daemon.
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
   ifi.ifi_index = index;
-  ifi.ifi_flags = up ? IFF_UP : 0;
-  ifi.ifi_change = IFF_UP;
+  ifi.ifi_flags = (up ? IFF_UP : 0) | IFF_DYNAMIC;
+  ifi.ifi_change = IFF_UP | IFF_DYNAMIC;
   nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
   if (msg == nullptr) return NlStatus::Fail(ENOMEM, what + ": out of memory");
   if (nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0) {
