@@ -176,3 +176,23 @@ TEST(dns_forward_no_merge_across_server_change) {
   REQUIRE(r.fw.replies().size() == 2);
   CHECK_EQ(r.fw.pendingCount(), size_t{0});
 }
+
+// The fuzzers' merge seeds, replayed through the fuzz driver and its client-side invariants.
+TEST(dns_merge_seeds_hold_the_driver_invariants) {
+  Bytes b = seed("proxy", "merge-identical-then-answer");
+  sy::dnsfuzz::ProxyOutcome o = sy::dnsfuzz::runProxy(b.data(), b.size());
+  for (const auto& v : o.violations) std::printf("  violation: %s\n", v.c_str());
+  CHECK(o.violations.empty());
+  CHECK_EQ(o.stats.merged, 1ull);
+  CHECK_EQ(o.sends.size(), size_t{2});  // the merged pair once, the DO query once
+  REQUIRE(o.answers.size() == 3);
+  for (const auto& kv : o.answers) CHECK_EQ(answerCount(kv.second), size_t{1});
+
+  b = seed("proxy", "merge-identical-then-timeouts");
+  o = sy::dnsfuzz::runProxy(b.data(), b.size());
+  for (const auto& v : o.violations) std::printf("  violation: %s\n", v.c_str());
+  CHECK(o.violations.empty());
+  CHECK_EQ(o.stats.merged, 1ull);
+  REQUIRE(o.answers.size() == 2);
+  for (const auto& kv : o.answers) CHECK_EQ(kv.second[3] & 0xf, kRcodeServFail);
+}

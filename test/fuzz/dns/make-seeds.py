@@ -147,6 +147,13 @@ def seeds():
         # Found by fuzz_dns_proxy: a query with another opcode got NOTIMP without its question.
         # Found by fuzz_dns_proxy: a search-domain variant's SERVFAIL was passed on with the wrong question.
         "fuzz-finding-servfail-of-search-variant": bytes.fromhex("0100001610008183000100000000000024686f7374000001000100003010018182000100000000000004686f737404636f727004746573740000010001c00c000100010000012c00040a000004"),
+        # Identical queries in flight share one upstream query; each client is answered under its own
+        # ID and spelling. A DO query for the same name is another question and goes out on its own.
+        "merge-identical-then-answer": bytes([0]) + chunk(4, header(0x5151, 0x0100) + question("WWW.example.COM")) +
+        chunk(4, header(0x5252, 0x0100, ar=1) + question("www.example.com") + b"\0\0\x29\x04\xd0\0\0\x80\0\0\0") +
+        chunk(0, ok_a()) + chunk(1, ok_a(0x1001)),
+        "merge-identical-then-timeouts": bytes([0]) + chunk(4, header(0x5151, 0x0100) + question("wWw.Example.com")) +
+        chunk(2) + chunk(2) + chunk(2) + chunk(2),
         "fuzz-finding-notimp-echoes-question": bytes.fromhex("00040017000b2f000001000000000000000002010060600029a5c0ae000000000003626967076578616d706c650363"),
     }
     return {"parse": parse, "name": names, "proxy": proxy}
