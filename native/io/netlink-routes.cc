@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Routes in any table, policy rules and link MTU: the rest of the request side, plus the conversions
-// the monitor shares for route and rule events.
+// Routes in any table, policy rules, link MTU and the 6to4 sit tunnel: the rest of the request side,
+// plus the conversions the monitor shares for route and rule events.
+// <net/if.h> before any <linux/if.h>: the kernel header then defers to glibc's IFF_* definitions.
+#include <net/if.h>
+#include <arpa/inet.h>
 #include <linux/fib_rules.h>
+#include <linux/if_tunnel.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 
 #include "io/netlink-internal.h"
@@ -153,6 +158,62 @@ NlStatus NetlinkControl::setLinkMtu(int index, uint32_t mtu) {
   nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
   if (msg == nullptr) return NlStatus::Fail(ENOMEM, what + ": out of memory");
   if (nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 || nla_put_u32(msg, IFLA_MTU, mtu) < 0) {
+    nlmsg_free(msg);
+    return NlStatus::Fail(ENOMEM, what + ": out of memory");
+  }
+  impl_->kernelErrno = 0;
+  return impl_->finish(nl_send_sync(impl_->sk.get(), msg), what);
+}
+
+NlStatus NetlinkControl::addSitTunnel(const std::string& name, const std::string& local, uint8_t ttl,
+                                      uint32_t mtu, int* index) {
+  const std::string what = "add sit tunnel " + name + " local " + local;
+  in_addr src{};
+  if (name.empty() || name.size() >= IFNAMSIZ) return NlStatus::Fail(EINVAL, what + ": bad name");
+  if (inet_pton(AF_INET, local.c_str(), &src) != 1) return NlStatus::Fail(EINVAL, what + ": bad IPv4 address");
+  if (mtu != 0 && mtu < 1280) return NlStatus::Fail(EINVAL, what + ": mtu below the IPv6 minimum");
+  // Created up in one request (ifi_flags): the tunnel carries nothing until its address and route are
+  // there, and a separate "up" would be one more round trip that can fail on its own.
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_flags = IFF_UP;
+  ifi.ifi_change = IFF_UP;
+  nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  if (msg == nullptr) return NlStatus::Fail(ENOMEM, what + ": out of memory");
+  bool ok = nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) >= 0 && nla_put_string(msg, IFLA_IFNAME, name.c_str()) >= 0 &&
+            (mtu == 0 || nla_put_u32(msg, IFLA_MTU, mtu) >= 0);
+  nlattr* linkinfo = ok ? nla_nest_start(msg, IFLA_LINKINFO) : nullptr;
+  ok = linkinfo != nullptr && nla_put_string(msg, IFLA_INFO_KIND, "sit") >= 0;
+  nlattr* data = ok ? nla_nest_start(msg, IFLA_INFO_DATA) : nullptr;
+  // remote any (a 6to4 tunnel reaches every 2002::/16 host and the anycast relay), the local address
+  // the 2002::/16 prefix is made from, and DF set (path MTU discovery) as a 6to4 host should.
+  ok = data != nullptr && nla_put_u32(msg, IFLA_IPTUN_LOCAL, src.s_addr) >= 0 &&
+       nla_put_u8(msg, IFLA_IPTUN_TTL, ttl) >= 0 && nla_put_u8(msg, IFLA_IPTUN_PMTUDISC, 1) >= 0;
+  if (ok) {
+    nla_nest_end(msg, data);
+    nla_nest_end(msg, linkinfo);
+  }
+  if (!ok) {
+    nlmsg_free(msg);
+    return NlStatus::Fail(ENOMEM, what + ": out of memory");
+  }
+  impl_->kernelErrno = 0;
+  NlStatus st = impl_->finish(nl_send_sync(impl_->sk.get(), msg), what);
+  if (!st.ok()) return st;
+  *index = static_cast<int>(if_nametoindex(name.c_str()));
+  if (*index == 0) return NlStatus::Fail(ENODEV, what + ": created but not found");
+  return {};
+}
+
+NlStatus NetlinkControl::delLink(int index) {
+  const std::string what = "delete link " + std::to_string(index);
+  if (index <= 0) return NlStatus::Fail(EINVAL, what + ": bad ifindex");
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_index = index;
+  nl_msg* msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
+  if (msg == nullptr) return NlStatus::Fail(ENOMEM, what + ": out of memory");
+  if (nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0) {
     nlmsg_free(msg);
     return NlStatus::Fail(ENOMEM, what + ": out of memory");
   }

@@ -158,6 +158,10 @@ class NetlinkControl {
   NlStatus delRule(const RuleReq& req);
   NlStatus listRules(int family, std::vector<RuleOut>* out);
   NlStatus setLinkMtu(int index, uint32_t mtu);
+  // A sit tunnel, remote any, from `local` (IPv4), created up; mtu 0 = the kernel's. *index gets its
+  // ifindex. delLink removes any link (the tunnel again).
+  NlStatus addSitTunnel(const std::string& name, const std::string& local, uint8_t ttl, uint32_t mtu, int* index);
+  NlStatus delLink(int index);
 
   NetlinkControl(const NetlinkControl&) = delete;
   NetlinkControl& operator=(const NetlinkControl&) = delete;

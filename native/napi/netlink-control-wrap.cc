@@ -71,7 +71,9 @@ class NetlinkControlWrap : public Napi::ObjectWrap<NetlinkControlWrap> {
                         InstanceMethod<&NetlinkControlWrap::AddRule>("addRule"),
                         InstanceMethod<&NetlinkControlWrap::DelRule>("delRule"),
                         InstanceMethod<&NetlinkControlWrap::ListRules>("listRules"),
-                        InstanceMethod<&NetlinkControlWrap::SetLinkMtu>("setLinkMtu")});
+                        InstanceMethod<&NetlinkControlWrap::SetLinkMtu>("setLinkMtu"),
+                        InstanceMethod<&NetlinkControlWrap::AddSitTunnel>("addSitTunnel"),
+                        InstanceMethod<&NetlinkControlWrap::DelLink>("delLink")});
   }
 
   explicit NetlinkControlWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetlinkControlWrap>(info) {}
@@ -207,6 +209,31 @@ class NetlinkControlWrap : public Napi::ObjectWrap<NetlinkControlWrap> {
     const int64_t mtu = info[1].As<Napi::Number>().Int64Value();
     if (mtu < 0 || mtu > 0xffffffffLL) return MakeError(env, EINVAL, "setLinkMtu: mtu out of range");
     return Run(info, [&](io::NetlinkControl* c) { return StatusToJs(env, c->setLinkMtu(index, static_cast<uint32_t>(mtu))); });
+  }
+
+  // addSitTunnel(name, local, ttl, mtu) -> ifindex | {errno, message}
+  Napi::Value AddSitTunnel(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 4 || !info[0].IsString() || !info[1].IsString() || !info[2].IsNumber() || !info[3].IsNumber())
+      return MakeError(env, EINVAL, "addSitTunnel(name, local, ttl, mtu): bad arguments");
+    const std::string name = info[0].As<Napi::String>().Utf8Value();
+    const std::string local = info[1].As<Napi::String>().Utf8Value();
+    const int64_t ttl = info[2].As<Napi::Number>().Int64Value();
+    const int64_t mtu = info[3].As<Napi::Number>().Int64Value();
+    if (ttl < 0 || ttl > 255 || mtu < 0 || mtu > 65535) return MakeError(env, EINVAL, "addSitTunnel: ttl or mtu out of range");
+    return Run(info, [&](io::NetlinkControl* c) -> Napi::Value {
+      int index = 0;
+      io::NlStatus st = c->addSitTunnel(name, local, static_cast<uint8_t>(ttl), static_cast<uint32_t>(mtu), &index);
+      if (!st.ok()) return MakeError(env, st.err, st.message);
+      return Napi::Number::New(env, index);
+    });
+  }
+
+  Napi::Value DelLink(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsNumber()) return MakeError(env, EINVAL, "delLink(index): bad arguments");
+    const int index = info[0].As<Napi::Number>().Int32Value();
+    return Run(info, [&](io::NetlinkControl* c) { return StatusToJs(env, c->delLink(index)); });
   }
 
   std::unique_ptr<io::NetlinkControl> control_;

@@ -3,7 +3,7 @@
 import type {
   AcdClient, AcdEvent, ArpOptions, Ipv4llClient, Ipv4llEvent,
   AddressEvent, AddressInfo, AddressSpec, Dhcp4Client, Dhcp4Event, Dhcp4Lease, Dhcp4Options, LinkEvent, LinkInfo,
-  Netlink, Platform, RouteSpec, RouteEvent, RouteInfo, RuleEvent, RuleInfo, RuleSpec,
+  Netlink, Platform, RouteSpec, RouteEvent, RouteInfo, RuleEvent, RuleInfo, RuleSpec, SitTunnelSpec,
 } from '../../ts/platform/types';
 import { PlatformError } from '../../ts/platform/types';
 
@@ -12,7 +12,9 @@ export type NetlinkRequest =
   | { op: 'addAddress' | 'delAddress'; spec: AddressSpec }
   | { op: 'addRoute' | 'delRoute'; route: RouteSpec }
   | { op: 'addRule' | 'delRule'; rule: RuleSpec }
-  | { op: 'setLinkMtu'; index: number; mtu: number };
+  | { op: 'setLinkMtu'; index: number; mtu: number }
+  | { op: 'addSitTunnel'; spec: SitTunnelSpec; index: number }
+  | { op: 'delLink'; index: number };
 
 export const IFF_UP = 0x1;
 export const IFF_RUNNING = 0x40;
@@ -115,6 +117,15 @@ export class FakeNetlink implements Netlink {
     const l = this.links.get(index);
     if (l) l.mtu = mtu;
   }
+
+  /** sit tunnels get ifindexes from 100 up */
+  private nextTunnel = 100;
+  async addSitTunnel(spec: SitTunnelSpec): Promise<number> {
+    const index = this.nextTunnel++;
+    this.requests.push({ op: 'addSitTunnel', spec: { ...spec }, index });
+    return index;
+  }
+  async delLink(index: number): Promise<void> { this.requests.push({ op: 'delLink', index }); }
 
   private emitLink(ev: LinkEvent): void { for (const f of this.linkListeners) f(ev); }
 }

@@ -106,6 +106,10 @@ function writeIp(kf: KeyFile, g: string, prefix: 'IPv4.' | 'IPv6.', ip: IpSettin
     kf.setString(g, 'IPv6.privacy', v6.privacy);
     str('DHCP.LastAddress', v6.dhcpLastAddress);
     if (v6.dhcpLastPrefixes?.length) kf.setStringList(g, 'IPv6.DHCP.LastPrefixes', v6.dhcpLastPrefixes);
+    // connmand's service_save drops this key (dhcpv6.c writes it beside the file's other keys and a
+    // later save rebuilds the file), so its DUID changes at the next DHCPv6 start; kept here so the
+    // server sees one client across restarts (RFC 8415 11: "the DUID ... SHOULD NOT change").
+    str('DHCP.DUID', v6.dhcpDuid);
   }
   if (ip.method === 'dhcp') str('DHCP.LastAddress', ip.dhcpLastAddress);
   if (ip.method !== 'fixed' && ip.method !== 'manual') return;

@@ -21,6 +21,7 @@ import { pickAutoconnect } from './autoconnect';
 import { LIST_FIELDS, checkMove, checkRemovable, cleanList, switchOrder } from './service-ops';
 import { ManagerBase, ManagerDeps } from './manager-base';
 import { Ipv6Auto } from './ipv6-auto';
+import { SixToFour } from './sixtofour';
 
 export type { ManagerState, ManagerEvents, ManagerDeps } from './manager-base';
 type ConnectReason = 'user' | 'auto';
@@ -43,6 +44,8 @@ export class Manager extends ManagerBase {
   private staticAcd = new Map<Service, StaticIpv4Acd>();
   private staticLL = new Map<Service, string>();
   private staticV6 = new Set<Service>();
+  /** services going because their carrier did: DHCPv6 keeps the lease to CONFIRM it on return */
+  private carrierGone = new Set<Service>();
   /** services on their way down: they keep their addresses but no longer hold the default route */
   private leaving = new Set<Service>();
   /** last desired state handed to the applier, per link, to skip no-op applies */
@@ -56,11 +59,16 @@ export class Manager extends ManagerBase {
   readonly provisioner: Provisioner;
   /** RDNSS / DNSSL / DHCPv6 for IPv6 method auto (ipv6-auto.ts) */
   readonly ipv6Auto: Ipv6Auto;
+  /** Enable6to4: the one sit tunnel (sixtofour.ts) */
+  readonly sixToFour: SixToFour;
 
   constructor(deps: ManagerDeps) {
     super(deps);
     this.provisioner = new Provisioner(this, deps.provisioning);
-    this.ipv6Auto = new Ipv6Auto({ platform: deps.platform, clock: deps.clock, log: deps.log, onChange: (i) => this.onIpv6Extras(i) });
+    this.ipv6Auto = new Ipv6Auto({ platform: deps.platform, clock: deps.clock, log: deps.log, onChange: (i) => this.onIpv6Extras(i),
+      persist: (i, d) => this.persistDhcp6(i, d) });
+    this.sixToFour = new SixToFour({ platform: deps.platform, clock: deps.clock, log: deps.log,
+      raSeen: (i) => this.ipv6Auto.raSeen(i), refreshRa: () => this.ipv6Auto.refreshFlags() });
   }
 
   start(): void {
@@ -84,6 +92,7 @@ export class Manager extends ManagerBase {
     this.provisioner.stop();
     for (const svc of [...this.services]) await this.removeService(svc);
     this.ipv6Auto.stop();
+    await this.sixToFour.stop();
   }
 
 
@@ -120,7 +129,10 @@ export class Manager extends ManagerBase {
 
   async removeService(svc: Service): Promise<void> {
     if (!this.services.includes(svc)) return;
-    if (isConnected(svc.state) || isConnecting(svc.state)) await this.bringDown(svc, false);
+    this.carrierGone.add(svc);
+    try {
+      if (isConnected(svc.state) || isConnecting(svc.state)) await this.bringDown(svc, false);
+    } finally { this.carrierGone.delete(svc); }
     if (this.nameserversStale.delete(svc)) svc.notify(svc, 'Nameservers');
     this.services = this.services.filter((s) => s !== svc);
     svc.notify = () => {};
@@ -444,7 +456,7 @@ export class Manager extends ManagerBase {
       svc.ipv6 = { address: c.address, prefixLength: c.prefixLength ?? 64, gateway: c.gateway };
       void this.updateRouting().then(() => { svc.notify(svc, 'IPv6'); this.maybeReadyWithoutIPv4(svc); });
     } else if (c.method === 'auto') {
-      this.ipv6Auto.begin({ ifindex: svc.ifindex, ifname: svc.ifname, mac: svc.mac, privacy: c.privacy });
+      this.ipv6Auto.begin({ ifindex: svc.ifindex, ifname: svc.ifname, mac: svc.mac, privacy: c.privacy, duid: svc.dhcp6Duid });
       const all = this.deps.platform.netlink.listAddresses(svc.ifindex, 6).filter((a) => a.scope === 0);
       const global = (c.privacy !== 'disabled' ? all.find((a) => a.flags & 0x01) : undefined) ?? all.find((a) => !(a.flags & 0x01)) ?? all[0];
       if (global) svc.ipv6 = { address: global.address, prefixLength: global.prefixLength };
@@ -475,6 +487,15 @@ export class Manager extends ManagerBase {
       svc.ipv6 = undefined;
       svc.notify(svc, 'IPv6');
     }
+  }
+
+  /** DHCPv6 made a DUID or was delegated prefixes: kept in the service's settings as ConnMan keeps them. */
+  private persistDhcp6(ifindex: number, d: { duid?: string; prefixes?: string[] }): void {
+    const svc = this.services.find((s) => s.ifindex === ifindex && (isConnected(s.state) || isConnecting(s.state)));
+    if (!svc) return;
+    if (d.duid) svc.dhcp6Duid = d.duid;
+    if (d.prefixes) svc.dhcp6LastPrefixes = [...d.prefixes];
+    this.saveService(svc);
   }
 
   /** RA / DHCPv6 lists changed: the service's lists are the IPv4 lease's followed by IPv6's. */
@@ -596,6 +617,7 @@ export class Manager extends ManagerBase {
         },
         lost: () => {
           if (this.ipv4.get(svc) !== dhcp) return;
+          void this.sixToFour.remove(svc.id);
           svc.ipv4 = undefined;
           svc.nameservers = this.ipv6Auto.extras(svc.ifindex).nameservers;
           this.setState(svc, 'configuration');
@@ -621,6 +643,7 @@ export class Manager extends ManagerBase {
     svc.lastDhcpAddress = lease.address;
     svc.lease = lease;
     this.applyMtu(svc, lease.mtu);
+    this.probe6to4(svc, lease.address);
     const domains = [...(lease.domainName ? [lease.domainName] : []), ...(lease.searchDomains ?? [])];
     const v6 = this.ipv6Auto.extras(svc.ifindex);
     domains.push(...v6.domains);
@@ -646,6 +669,16 @@ export class Manager extends ManagerBase {
     svc.nameservers = uniq([...lease.dns, ...v6.nameservers]);
     svc.notify(svc, 'Nameservers');
     this.writeResolv();
+  }
+
+  /** ConnMan probes 6to4 on every DHCP lease (dhcp.c); a lease with another address drops the old tunnel. */
+  private probe6to4(svc: Service, address: string): void {
+    if (!this.deps.config.Enable6to4) return;
+    void this.sixToFour.remove(svc.id, address).then(() => {
+      if (svc.lease?.address === address && svc.ipv6Config.method === 'auto') {
+        this.sixToFour.probe(svc.id, svc.ifindex, address);
+      }
+    });
   }
 
   /** DHCP option 26, applied within ConnMan's bounds (IPv6 minimum .. Ethernet payload). */
@@ -687,7 +720,9 @@ export class Manager extends ManagerBase {
     this.staticV4.delete(svc);
     this.stopStaticAcd(svc);
     this.staticV6.delete(svc);
-    this.ipv6Auto.end(svc.ifindex, !this.shuttingDown);
+    if (this.carrierGone.has(svc) && !this.shuttingDown) this.ipv6Auto.park(svc.ifindex);
+    else this.ipv6Auto.end(svc.ifindex, !this.shuttingDown);
+    await this.sixToFour.remove(svc.id);
     if (dhcp) await dhcp.stop(!this.shuttingDown);
     if (svc.driver) await svc.driver.disconnect(svc).catch((e) => this.deps.log.debug('manager', `${svc.id}: ${(e as Error).message}`));
     this.dhcpLink.delete(svc);

@@ -70,6 +70,8 @@ export function applySettings(svc: Service, s: ServiceSettings, provisioned: boo
   svc.ipv4Config = ipv4From(s.ipv4);
   svc.lastDhcpAddress = s.ipv4?.dhcpLastAddress;
   svc.ipv6Config = ipv6From(s.ipv6);
+  svc.dhcp6Duid = s.ipv6?.dhcpDuid;
+  svc.dhcp6LastPrefixes = s.ipv6?.dhcpLastPrefixes;
   svc.nameserversConfig = s.nameservers ?? [];
   svc.timeserversConfig = s.timeservers ?? [];
   svc.domainsConfig = s.domains ?? [];
@@ -89,8 +91,10 @@ function ipv4To(c: IPv4Config, svc: Service): IpSettings {
   return out;
 }
 
-function ipv6To(c: IPv6Config): Ipv6Settings {
+function ipv6To(c: IPv6Config, svc: Service): Ipv6Settings {
   const out: Ipv6Settings = { method: c.method === '6to4' ? 'auto' : c.method, privacy: c.privacy };
+  if (svc.dhcp6Duid) out.dhcpDuid = svc.dhcp6Duid;
+  if (svc.dhcp6LastPrefixes?.length) out.dhcpLastPrefixes = [...svc.dhcp6LastPrefixes];
   if (c.method === 'manual' || c.method === 'fixed') {
     if (c.prefixLength) out.prefixLength = c.prefixLength;
     if (c.address) out.localAddress = c.address;
@@ -104,7 +108,7 @@ export function toSettings(svc: Service): ServiceSettings {
   const s: ServiceSettings = {
     id: svc.id, favorite: svc.favorite, autoconnect: svc.autoconnect, modified: svc.modified,
     mdns: svc.mdnsConfig, hidden: svc.hidden,
-    ipv4: ipv4To(svc.ipv4Config, svc), ipv6: ipv6To(svc.ipv6Config),
+    ipv4: ipv4To(svc.ipv4Config, svc), ipv6: ipv6To(svc.ipv6Config, svc),
   };
   if (svc.name) s.name = svc.name;
   if (svc.type === 'wifi' && svc.ssid !== undefined) s.ssid = svc.ssid;

@@ -79,6 +79,9 @@ export class Service {
   lastDhcpAddress?: string;
   /** present from the first time ACD runs on the service's link (main.conf AddressConflictDetection) */
   addressConflict?: AddressConflict;
+  /** DHCPv6 client DUID (hex) and last delegated prefixes ("p/len"): IPv6.DHCP.DUID / .LastPrefixes */
+  dhcp6Duid?: string;
+  dhcp6LastPrefixes?: string[];
   nameservers: string[] = [];
   nameserversConfig: string[] = [];
   timeservers: string[] = [];

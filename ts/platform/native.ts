@@ -36,6 +36,7 @@ import {
   type RuleEvent,
   type RuleInfo,
   type RuleSpec,
+  type SitTunnelSpec,
 } from './types';
 
 interface NativeError {
@@ -69,6 +70,8 @@ interface NativeControl {
   delRule(rule: RuleSpec): NativeError | null;
   listRules(family: number): RuleInfo[] | NativeError;
   setLinkMtu(index: number, mtu: number): NativeError | null;
+  addSitTunnel(name: string, local: string, ttl: number, mtu: number): number | NativeError;
+  delLink(index: number): NativeError | null;
 }
 
 interface NativeDhcp4Client {
@@ -276,6 +279,18 @@ export class NativeNetlink implements Netlink {
 
   setLinkMtu(index: number, mtu: number): Promise<void> {
     return settle(this.control().setLinkMtu(index, mtu));
+  }
+
+  addSitTunnel(spec: SitTunnelSpec): Promise<number> {
+    try {
+      return Promise.resolve(unwrap(this.control().addSitTunnel(spec.name, spec.local, spec.ttl, spec.mtu)));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  delLink(index: number): Promise<void> {
+    return settle(this.control().delLink(index));
   }
 
   /** Current links, without starting the monitor. */

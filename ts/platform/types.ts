@@ -137,6 +137,18 @@ export interface Netlink {
   listRules(family: 0 | 4 | 6): RuleInfo[];
   onRule(listener: (ev: RuleEvent) => void): void;
   setLinkMtu(index: number, mtu: number): Promise<void>;
+  /** a sit tunnel (remote any, from the IPv4 `local`), created up; resolves to its ifindex (6to4, issue 7) */
+  addSitTunnel?(spec: SitTunnelSpec): Promise<number>;
+  /** deletes a link this daemon created (the 6to4 tunnel) */
+  delLink?(index: number): Promise<void>;
+}
+
+export interface SitTunnelSpec {
+  name: string;
+  local: string;
+  ttl: number;
+  /** 0 = the kernel's default */
+  mtu: number;
 }
 
 
