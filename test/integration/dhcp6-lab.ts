@@ -4,7 +4,7 @@
 // run; teardown deletes both namespaces, so nothing touches the machine's own network.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Dhcp6Event, RaEvent } from '../../ts/platform/types';
@@ -46,6 +46,7 @@ export class Ipv6Lab {
   readonly far: string;
   readonly dir: string;
   private dnsmasq?: ChildProcess;
+  private dhcpd?: ChildProcess;
 
   private constructor() {
     const tag = `${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -99,6 +100,33 @@ export class Ipv6Lab {
     throw new Error(`dnsmasq did not start: ${err}`);
   }
 
+  get dhcpdLog(): string {
+    const p = path.join(this.dir, 'dhcpd.log');
+    return existsSync(p) ? readFileSync(p, 'utf8') : '';
+  }
+
+  /**
+   * ISC dhcpd in DHCPv6 mode on far0 (Debian isc-dhcp-server), for what dnsmasq cannot do: prefix
+   * delegation. `conf` is a whole dhcpd6.conf; it logs to dhcpd.log in the lab dir.
+   */
+  async startDhcpd(conf: string): Promise<void> {
+    const cf = path.join(this.dir, 'dhcpd6.conf');
+    const lf = path.join(this.dir, 'dhcpd6.leases');
+    writeFileSync(cf, conf);
+    writeFileSync(lf, '');
+    const log = openSync(path.join(this.dir, 'dhcpd.log'), 'a');
+    const proc = spawn('ip', ['netns', 'exec', this.far, '/usr/sbin/dhcpd', '-6', '-f', '-d', '-cf', cf, '-lf', lf,
+      '-pf', path.join(this.dir, 'dhcpd6.pid'), 'far0'], { stdio: ['ignore', log, log] });
+    closeSync(log);
+    this.dhcpd = proc;
+    for (let i = 0; i < 100; i++) {
+      if (proc.exitCode !== null) throw new Error(`dhcpd exited:\n${this.dhcpdLog}`);
+      if (this.dhcpdLog.includes('Sending on   Socket')) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`dhcpd did not start:\n${this.dhcpdLog}`);
+  }
+
   runChild(spec: Omit<ChildSpec, 'ifname'>): Promise<ChildResult> {
     const full: ChildSpec = { ifname: 'eth0', ...spec };
     return new Promise((resolve, reject) => {
@@ -122,6 +150,7 @@ export class Ipv6Lab {
 
   teardown(): void {
     if (this.dnsmasq && this.dnsmasq.exitCode === null) this.dnsmasq.kill('SIGKILL');
+    if (this.dhcpd && this.dhcpd.exitCode === null) this.dhcpd.kill('SIGKILL');
     for (const ns of [this.near, this.far]) {
       try {
         execFileSync('ip', ['netns', 'del', ns], { stdio: 'pipe' });
