@@ -2,7 +2,8 @@
 // - the DUID is made once (DUID-LLT, as ConnMan makes it), saved as IPv6.DHCP.DUID in the service's
 //   settings and used again after the daemon restarts, so dnsmasq hands back the same address;
 // - a pulled and replugged cable makes the client CONFIRM the lease it still holds (RFC 8415 18.2.3)
-//   rather than SOLICIT afresh, and the address comes back. connmand 1.41 solicits again here
+//   rather than SOLICIT afresh, and the address comes back; on a link renumbered meanwhile the
+//   CONFIRM is refused (NotOnLink) and the client SOLICITs an address from the new prefix. connmand 1.41 solicits again here
 //   (dhcpv6.c: "we do not send CONFIRM message here"), and its DUID does not survive its own
 //   service_save; both are Switchyard behaviours, so these scenarios run against Switchyard only.
 import { describe, it } from 'node:test';
@@ -79,6 +80,32 @@ describe('DHCPv6 DUID and CONFIRM (Switchyard)', { skip }, () => {
       assert.equal(again, first, 'the confirmed address is back on eth0');
       assert.doesNotMatch(after, /DHCPSOLICIT\(far0\)/, 'no fresh SOLICIT after the replug');
       assert.match(after, /DHCPREPLY\(far0\)/, 'dnsmasq answered the CONFIRM');
+    });
+  });
+
+  it('a replug onto a renumbered link: CONFIRM is answered NotOnLink, then SOLICIT gets a new address', { timeout: 150_000 }, async () => {
+    await withLab(async (lab) => {
+      const first = await leased(lab);
+      await lab.setCable(1, false);
+      await lab.waitUntil(async () => !(await lab.services()).some((s) => s.id === lab.serviceId), { timeoutMs: 15_000, what: 'service gone with the carrier' });
+      // the far side moves to another /64 while the cable is out
+      const Q = 'fd00:88::';
+      await lab.killDnsmasq();
+      await lab.ip('far', 'addr', 'del', `${P}1/64`, 'dev', 'far0');
+      await lab.ip('far', 'addr', 'add', `${Q}1/64`, 'dev', 'far0');
+      await lab.restartDnsmasq(['--no-ping', '--enable-ra', '--ra-param=far0,10,300', `--dhcp-range=${Q}100,${Q}1ff,64,1h`]);
+      const before = lab.dnsmasqLog().length;
+      await lab.setCable(1, true);
+      await lab.waitForWiredReady({ timeoutMs: 30_000 });
+      const moved = await lab.waitUntil(async () => /inet6 (fd00:88::1[0-9a-f]{2})\/128 scope global/.exec(await lab.ip('near', '-6', 'addr', 'show', 'dev', 'eth0'))?.[1],
+        { timeoutMs: 30_000, what: 'an address from the new prefix' });
+      const after = lab.dnsmasqLog().slice(before);
+      process.stdout.write(`# renumbered: ${first} -> ${moved}; ${after.split('\n').filter((l) => /DHCP[A-Z-]+\(far0\) [0-9a-f]{2}:|DHCPREPLY/.test(l)).map((l) => l.replace(/^.*\]: \d+ /, '')).join(' | ')}\n`);
+      const confirmAt = after.search(/DHCPCONFIRM\(far0\)/);
+      assert.ok(confirmAt >= 0, 'a CONFIRM went out first');
+      assert.ok(after.slice(confirmAt).search(/DHCPSOLICIT\(far0\)/) > 0, 'SOLICIT after the CONFIRM was refused');
+      assert.match(after, /DHCPREPLY\(far0\) \S+ \S+ confirm failed/, 'dnsmasq refused the CONFIRM (NotOnLink)');
+      assert.ok(!(await lab.ip('near', '-6', 'addr', 'show', 'dev', 'eth0')).includes(`${first}/128`), 'the old address is gone');
     });
   });
 });
