@@ -8,12 +8,16 @@ import { silentLogger } from '../../ts/core/log';
 import { FakeClock } from '../fakes/fake-clock';
 import { FakePlatform } from '../fakes/fake-platform';
 
-function rig(raSeen = false) {
+function rig(raSeen = false, check?: { url: string; status: number }) {
   const clock = new FakeClock();
   const platform = new FakePlatform();
+  const gets: string[] = [];
+  if (check) {
+    Object.assign(platform, { httpGetStatus: async (url: string, from: string) => { gets.push(`${url} from ${from}`); return check.status; } });
+  }
   let refreshed = 0;
-  const s = new SixToFour({ platform, clock, log: silentLogger, raSeen: () => raSeen, refreshRa: () => { refreshed++; } });
-  return { s, clock, nl: platform.netlink, refreshed: () => refreshed };
+  const s = new SixToFour({ platform, clock, log: silentLogger, raSeen: () => raSeen, refreshRa: () => { refreshed++; }, checkUrl: check?.url });
+  return { s, clock, nl: platform.netlink, refreshed: () => refreshed, gets };
 }
 
 const settle = () => new Promise((r) => setImmediate(r));
@@ -47,6 +51,19 @@ describe('6to4', () => {
     await r.s.remove('svc');
     assert.deepEqual(r.nl.requests[3], { op: 'delLink', index: 100 });
     assert.equal(r.s.active(), undefined);
+  });
+
+  it('the status page through the tunnel: a 4xx removes it, anything else keeps it', async () => {
+    for (const [status, kept] of [[404, false], [200, true], [0, true], [503, true]] as const) {
+      const r = rig(false, { url: 'http://[2002:c058:6301::1]:8080/status', status });
+      r.s.probe('svc', 2, '203.0.113.7');
+      r.clock.advance(RA_WAIT_MS);
+      await settle();
+      await r.s.checked();
+      assert.deepEqual(r.gets, ['http://[2002:c058:6301::1]:8080/status from 2002:cb00:7107::1']);
+      assert.equal(r.s.active() !== undefined, kept, `status ${status}`);
+      assert.equal(r.nl.requests.some((q) => q.op === 'delLink'), !kept, `status ${status}`);
+    }
   });
 
   it('no tunnel for a private address, or when router advertisements were seen', async () => {

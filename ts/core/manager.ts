@@ -68,7 +68,7 @@ export class Manager extends ManagerBase {
     this.ipv6Auto = new Ipv6Auto({ platform: deps.platform, clock: deps.clock, log: deps.log, onChange: (i) => this.onIpv6Extras(i),
       persist: (i, d) => this.persistDhcp6(i, d) });
     this.sixToFour = new SixToFour({ platform: deps.platform, clock: deps.clock, log: deps.log,
-      raSeen: (i) => this.ipv6Auto.raSeen(i), refreshRa: () => this.ipv6Auto.refreshFlags() });
+      raSeen: (i) => this.ipv6Auto.raSeen(i), refreshRa: () => this.ipv6Auto.refreshFlags(), checkUrl: deps.config.OnlineCheckIPv6URL });
   }
 
   start(): void {

@@ -3,8 +3,9 @@
 // advertisement has been seen on its link, a sit tunnel `tun6to4` is made from that address, given
 // 2002:AABB:CCDD::1/64 and a default route via the anycast relay ::192.88.99.1. There is one tunnel
 // per daemon; it goes when the service that made it loses that address or leaves ready.
-// ConnMan also fetches a status page through the tunnel and drops it on a 4xx answer; that page
-// (ipv6.connman.net) is gone, and that check is not done here.
+// Once up, the tunnel is checked as ConnMan checks it: a GET of a status page from the tunnel's
+// address (ConnMan's is the default OnlineCheckIPv6URL, so that key sets it here), and a 4xx answer
+// removes the tunnel again; no answer at all keeps it, as in ConnMan.
 import type { Clock, TimerHandle } from './clock';
 import type { Logger } from './log';
 import type { Platform } from '../platform/types';
@@ -50,9 +51,13 @@ export interface SixToFourOptions {
   raSeen(ifindex: number): boolean;
   /** ask the kernel for fresh RA flags, as ConnMan sends a router solicitation */
   refreshRa?(): void;
+  /** the status page fetched through the tunnel; absent: no check */
+  checkUrl?: string;
 }
 
-interface Tunnel { owner: string; local: string; index?: number; pending?: TimerHandle }
+const CHECK_TIMEOUT_MS = 10_000;
+
+interface Tunnel { owner: string; local: string; index?: number; pending?: TimerHandle; checked?: Promise<void> }
 
 export class SixToFour {
   private tunnel?: Tunnel;
@@ -113,10 +118,24 @@ export class SixToFour {
       await nl.addAddress({ index, family: 6, address, prefixLength: 64 });
       await nl.addRoute({ family: 6, dst: '', prefixLength: 0, gateway: RELAY_GATEWAY, oif: index, metric: 1 });
       this.o.log.info(`6to4: ${TUNNEL_NAME} up with ${address}/64 from ${t.local}`);
+      t.checked = this.check(t, address);
     } catch (e) {
       this.o.log.warn(`6to4 tunnel from ${t.local}: ${(e as Error).message}`);
       if (this.tunnel === t) await this.destroy(t);
     }
+  }
+
+  /** Resolves when the status page check of the current tunnel is over (tests). */
+  async checked(): Promise<void> { await this.tunnel?.checked; }
+
+  private async check(t: Tunnel, address: string): Promise<void> {
+    const url = this.o.checkUrl;
+    if (!url || !this.o.platform.httpGetStatus) return;
+    const status = await this.o.platform.httpGetStatus(url, address, CHECK_TIMEOUT_MS).catch(() => 0);
+    this.o.log.debug('6to4', `${url} through ${TUNNEL_NAME}: ${status || 'no answer'}`);
+    if (this.tunnel !== t || status < 400 || status >= 500) return;
+    this.o.log.info(`6to4: ${url} answered ${status} through ${TUNNEL_NAME}, removing it`);
+    await this.destroy(t);
   }
 
   private async destroy(t: Tunnel): Promise<void> {

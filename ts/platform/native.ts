@@ -3,6 +3,8 @@
 // The addon never throws for runtime failures; it returns {errno, message}, which becomes a
 // PlatformError here.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import * as path from 'node:path';
 import {
   PlatformError,
@@ -509,5 +511,27 @@ export function createNativePlatform(): NativePlatform {
       if (ifname.includes('/') || ifname === '.' || ifname === '..') throw new PlatformError(`bad interface name ${ifname}`, 22);
       fs.writeFileSync(`/proc/sys/net/ipv6/conf/${ifname}/use_tempaddr`, String(value));
     },
+    httpGetStatus,
   };
+}
+
+function httpGetStatus(url: string, localAddress: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (status: number): void => { if (!done) { done = true; clearTimeout(timer); resolve(status); } };
+    const timer = setTimeout(() => { req.destroy(); finish(0); }, timeoutMs);
+    let req: http.ClientRequest;
+    try {
+      const get = url.startsWith('https:') ? https.get : http.get;
+      // family 6: the check is about the tunnel, so an IPv4 answer would prove nothing
+      req = get(url, { localAddress, family: 6, headers: { connection: 'close' } }, (res) => {
+        res.resume();
+        finish(res.statusCode ?? 0);
+      });
+    } catch {
+      finish(0);
+      return;
+    }
+    req.on('error', () => finish(0));
+  });
 }

@@ -398,4 +398,9 @@ export interface Platform {
   setIPv6Enabled(ifname: string, on: boolean): void;
   /** /proc/sys/net/ipv6/conf/<ifname>/use_tempaddr (RFC 4941 privacy: 0 off, 1 on, 2 preferred); optional */
   setIPv6Privacy?(ifname: string, value: 0 | 1 | 2): void;
+  /**
+   * HTTP(S) GET of `url` from `localAddress`, resolving to the status code, or 0 when no answer came
+   * within `timeoutMs` (DNS failure, refused, timeout). The 6to4 tunnel check (issue 7); optional.
+   */
+  httpGetStatus?(url: string, localAddress: string, timeoutMs: number): Promise<number>;
 }
