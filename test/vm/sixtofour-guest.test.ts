@@ -10,7 +10,7 @@ const GUEST_FILE = join(REPO_ROOT, 'dist', 'test', 'vm', 'guest', 'sixtofour.gue
 
 test('6to4 tunnel in a guest', { skip }, async (t) => {
   const t0 = Date.now();
-  const r = await runInGuest(nodeTestScript('set -e\nmodprobe sit\n', GUEST_FILE), { timeoutS: 150 });
+  const r = await runInGuest(nodeTestScript('set -e\nmodprobe sit\n', GUEST_FILE), { timeoutS: 200 });
   process.stdout.write(`# guest: boot ${r.bootS?.toFixed(2)} s, total ${r.totalS?.toFixed(2)} s ` +
     `(wall ${((Date.now() - t0) / 1000).toFixed(2)} s), status ${r.status}\n`);
   // what the guest printed about the tunnel (ip -6 addr / route, the sit parameters)
