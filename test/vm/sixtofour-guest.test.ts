@@ -14,7 +14,9 @@ test('6to4 tunnel in a guest', { skip }, async (t) => {
   process.stdout.write(`# guest: boot ${r.bootS?.toFixed(2)} s, total ${r.totalS?.toFixed(2)} s ` +
     `(wall ${((Date.now() - t0) / 1000).toFixed(2)} s), status ${r.status}\n`);
   // what the guest printed about the tunnel (ip -6 addr / route, the sit parameters)
-  for (const line of r.output.split('\n')) if (/^# (lease|ip |\s|2002|default|sit)/.test(line)) process.stdout.write(`${line}\n`);
+  for (const line of r.output.split('\n')) {
+    if (/^# /.test(line) && !/^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms|Subtest)\b/.test(line)) process.stdout.write(`${line}\n`);
+  }
   const cases = parseGuestTap(r.output);
   for (const c of cases) {
     await t.test(c.name, { skip: c.skipped ? 'skipped inside the guest' : false }, () => assert.ok(c.ok, c.detail));
