@@ -100,11 +100,14 @@ describe('Ipv6Auto', () => {
     assert.equal(r.m.duid(3), r.dhcp[1].opts.duid);
   });
 
-  it('prefix delegation on request: IA_PD beside IA_NA with M, IA_PD alone without; prefixes persisted', async () => {
+  it('prefix delegation on request, on that link only: IA_PD beside IA_NA with M, IA_PD alone without; prefixes persisted', async () => {
     const r = rig();
     r.m.begin({ ifindex: 2, ifname: 'eth0', mac: '02:00:00:00:00:01', privacy: 'disabled', duid: '00030001020000000001' });
+    r.m.begin({ ifindex: 3, ifname: 'eth1', mac: '02:00:00:00:00:02', privacy: 'disabled', duid: '00030001020000000002' });
     assert.equal(r.dhcp.length, 0); // no RA flags, no tethering: no DHCPv6
-    r.m.setPrefixDelegation(true);
+    r.m.setPrefixDelegation(2);
+    assert.equal(r.dhcp.length, 1);
+    assert.equal(r.dhcp[0].opts.ifindex, 2);
     assert.deepEqual([r.dhcp[0].opts.mode, r.dhcp[0].opts.requestAddress, r.dhcp[0].opts.requestPrefix], ['stateful', false, true]);
     r.ra({ type: 'raflags', ifindex: 2, managed: true, other: false, flags: 0x40 });
     assert.equal(r.dhcp[0].stopped, true);
@@ -115,7 +118,7 @@ describe('Ipv6Auto', () => {
     r.dhcp[1].emit!({ type: 'renewed', lease: { ...LEASE, prefixes: pd } });
     await tick();
     assert.deepEqual(r.persisted, [{ ifindex: 2, prefixes: ['fd00:1::/56'] }]); // once: the renewal changed nothing
-    r.m.setPrefixDelegation(false);
+    r.m.setPrefixDelegation(undefined);
     assert.deepEqual([r.dhcp[2].opts.requestAddress, r.dhcp[2].opts.requestPrefix], [true, false]);
   });
 

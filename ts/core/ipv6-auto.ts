@@ -3,8 +3,9 @@
 // disable_ipv6 and use_tempaddr); this module adds what the kernel hands to userspace: RDNSS / DNSSL
 // with their lifetimes, and the RA's M / O flags, which start DHCPv6 stateful or stateless.
 // DHCPv6 addresses (IA_NA) go onto the link with the lease's lifetimes; delegated prefixes (IA_PD)
-// are only kept (and persisted as IPv6.DHCP.LastPrefixes), for tethering, which asks for them with
-// setPrefixDelegation(). One session per connected service; the manager merges `extras()`.
+// are only kept (and persisted as IPv6.DHCP.LastPrefixes), for tethering, which asks for them on the
+// default service's link with setPrefixDelegation(). One session per connected service; the manager
+// merges `extras()`.
 // A session ended by a lost carrier parks its DHCPv6 client with the lease: when the carrier (and
 // the service) come back, the client CONFIRMs the lease (RFC 8415 18.2.3) instead of soliciting.
 import type { Clock, TimerHandle } from './clock';
@@ -93,8 +94,6 @@ export interface Ipv6AutoOptions {
   log: Logger;
   /** called whenever extras() for this ifindex changed */
   onChange(ifindex: number): void;
-  /** ask DHCPv6 for a delegated prefix from the start (setPrefixDelegation() changes it later) */
-  requestPrefix?: boolean;
   /** the DUID or delegated prefixes changed: save them with the service on this link */
   persist?(ifindex: number, data: Dhcp6Persist): void;
 }
@@ -106,11 +105,10 @@ export class Ipv6Auto {
   private readonly flags = new Map<number, { managed: boolean; other: boolean; flags: number }>();
   /** per ifindex: DHCPv6 clients whose carrier went away while they held a lease */
   private readonly parked = new Map<number, Parked>();
-  private pd: boolean;
+  /** the link on which a delegated prefix is wanted (tethering's uplink), if any */
+  private pdLink?: number;
 
-  constructor(private readonly o: Ipv6AutoOptions) {
-    this.pd = !!o.requestPrefix;
-  }
+  constructor(private readonly o: Ipv6AutoOptions) {}
 
   /** Starts watching RAs for every interface; without a platform watcher this module only sets privacy. */
   start(): void {
@@ -146,13 +144,15 @@ export class Ipv6Auto {
   }
 
   /**
-   * Tethering wants a delegated prefix (ConnMan's __connman_ipv6pd_setup): every session asks for an
-   * IA_PD too, with IA_NA only when the RA's M flag says addresses come from DHCPv6.
+   * Tethering wants a delegated prefix from the default service's link (ConnMan's ipv6pd.c follows
+   * the default service the same way); undefined stops asking. That link's DHCPv6 asks for an IA_PD
+   * too, with IA_NA only when the RA's M flag says addresses come from DHCPv6.
    */
-  setPrefixDelegation(on: boolean): void {
-    if (this.pd === on) return;
-    this.pd = on;
-    for (const ifindex of this.sessions.keys()) this.applyDhcp(ifindex);
+  setPrefixDelegation(ifindex: number | undefined): void {
+    if (this.pdLink === ifindex) return;
+    const before = this.pdLink;
+    this.pdLink = ifindex;
+    for (const i of [before, ifindex]) if (i !== undefined && this.sessions.has(i)) this.applyDhcp(i);
   }
 
   /** The carrier went: like end(), but a client holding a lease is kept (see resume()). */
@@ -288,9 +288,10 @@ export class Ipv6Auto {
   /** M wins over O (RFC 4861: M implies the other information comes from the same exchange). */
   private want(ifindex: number): Dhcp6Want | undefined {
     const f = this.flags.get(ifindex);
-    if (f?.managed) return { mode: 'stateful', na: true, pd: this.pd };
+    const pd = this.pdLink === ifindex;
+    if (f?.managed) return { mode: 'stateful', na: true, pd };
     // ConnMan asks for a prefix whatever the RA says (its PD client is separate from the IA_NA one).
-    if (this.pd) return { mode: 'stateful', na: false, pd: true };
+    if (pd) return { mode: 'stateful', na: false, pd: true };
     if (f?.other) return { mode: 'stateless', na: false, pd: false };
     return undefined;
   }

@@ -44,6 +44,7 @@ export class Manager extends ManagerBase {
   private staticAcd = new Map<Service, StaticIpv4Acd>();
   private staticLL = new Map<Service, string>();
   private staticV6 = new Set<Service>();
+  private prefixDelegation = false;
   /** services going because their carrier did: DHCPv6 keeps the lease to CONFIRM it on return */
   private carrierGone = new Set<Service>();
   /** services on their way down: they keep their addresses but no longer hold the default route */
@@ -563,6 +564,7 @@ export class Manager extends ManagerBase {
     if (def !== this.defaultService) {
       this.defaultService = def;
       if (def) this.onDefaultChanged(def);
+      if (this.prefixDelegation) this.ipv6Auto.setPrefixDelegation(def?.ifindex);
     }
     for (const idx of this.linkState.keys()) if (!desired.has(idx)) desired.set(idx, EMPTY_LINK_CONFIG);
     const work: Promise<void>[] = [];
@@ -573,6 +575,16 @@ export class Manager extends ManagerBase {
       work.push(this.deps.applier.apply(idx, cfg));
     }
     return Promise.all(work).then(() => undefined);
+  }
+
+  /**
+   * Tethering's request for a delegated prefix (IA_PD) from the uplink, i.e. the default service,
+   * followed as the default changes; the prefix lands in that service's IPv6.DHCP.LastPrefixes and
+   * in ipv6Auto.delegatedPrefixes().
+   */
+  setPrefixDelegation(on: boolean): void {
+    this.prefixDelegation = on;
+    this.ipv6Auto.setPrefixDelegation(on ? this.defaultService?.ifindex : undefined);
   }
 
   /** ConnMan applies the DHCP hostname and domain name when their service becomes the default one. */
