@@ -15,7 +15,7 @@ import { Service } from '../../ts/core/service';
 import { TimeSettings } from '../../ts/core/time-settings';
 import { AgentRegistry, AgentTransport } from '../../ts/dbus/agent';
 import { registryInputAgent } from '../../ts/dbus/agent-input';
-import { Variant } from '../../ts/dbus/bus';
+import { RemoteCallError, Variant } from '../../ts/dbus/bus';
 import { parseProvisioningFile } from '../../ts/config/provisioning';
 import { matches } from '../../ts/config/provisioning';
 import type { ProvisioningSource } from '../../ts/core/provisioner';
@@ -198,6 +198,83 @@ test('Connect on a secured service asks the caller\'s agent (RequestInput fields
   m.deps.agent = undefined;
   await assert.rejects(m.connectService(s, 'user'), err('NotRegistered'));
   void rig;
+});
+
+/** An agent transport that answers each call with the next scripted reply (values, or a D-Bus error name). */
+function scriptedTransport(replies: (Record<string, string> | string)[]) {
+  const calls: { member: string; body: unknown[] }[] = [];
+  const t: AgentTransport = {
+    call: async (_d, _p, _i, member, _s, body) => {
+      calls.push({ member, body });
+      const r = replies.shift();
+      if (typeof r === 'string') throw new RemoteCallError(r, 'scripted');
+      return member === 'RequestInput' ? [Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, new Variant('s', v)]))] : [];
+    },
+    notify: () => undefined,
+    watchOwner: () => () => undefined,
+  };
+  return { t, calls };
+}
+
+/** A Wi-Fi driver whose access point takes only `key`; a wrong one fails as invalid-key and is forgotten. */
+function keyedDriver(key: string) {
+  const tried: string[] = [];
+  return {
+    tried,
+    needsInput: (s: Service) => !s.passphrase,
+    connect: async (s: Service) => {
+      tried.push(s.passphrase ?? '');
+      if (s.passphrase === key) return 'associated' as const;
+      s.passphrase = undefined;
+      throw Object.assign(new Error('refused'), { serviceError: 'invalid-key' });
+    },
+    disconnect: async () => undefined,
+  };
+}
+
+test('wrong key on a user Connect: ReportError invalid-key; Retry asks again and the same Connect succeeds; another answer leaves it idle', async () => {
+  const { rig, m } = await wifiRig();
+  const ft = scriptedTransport([{ Passphrase: 'wrong-passphrase' }, 'net.connman.Agent.Error.Retry', { Passphrase: 'right-passphrase' }]);
+  const agents = new AgentRegistry(ft.t, { inputRequestMs: 120_000, browserLaunchMs: 300_000 });
+  agents.register(':1.5', '/agent');
+  m.deps.agent = registryInputAgent(agents);
+  const s = new Service('wifi_020000000007_6c6162_managed_psk', 'wifi');
+  Object.assign(s, { ifindex: 7, ifname: 'wlan0', mac: '02:00:00:00:00:07', name: 'lab', security: 'psk' });
+  const driver = keyedDriver('right-passphrase');
+  s.driver = driver;
+  m.addService(s);
+  m.setCaller(s, ':1.5');
+  const states: string[] = [];
+  s.notify = (_s, prop) => { if (prop === 'State') states.push(s.state); };
+  const connecting = m.connectService(s, 'user');
+  await settle();
+  assert.deepEqual(ft.calls.map((c) => c.member), ['RequestInput', 'ReportError', 'RequestInput']);
+  assert.deepEqual(ft.calls[1].body, [s.path, 'invalid-key']);
+  assert.deepEqual(driver.tried, ['wrong-passphrase', 'right-passphrase']);
+  assert.equal(s.state, 'configuration');
+  rig.platform.dhcp.emit({ type: 'bound', lease: lease() });
+  await connecting;
+  assert.equal(s.state, 'ready');
+  assert.equal(s.error, undefined);
+  assert.equal(s.passphrase, 'right-passphrase');
+  assert.deepEqual(states.slice(0, 4), ['association', 'failure', 'association', 'configuration']);
+  // the agent acknowledges the error instead: the Connect fails, the service is idle and keeps its Error
+  await m.forgetService(s);
+  ft.calls.length = 0;
+  const ft2 = scriptedTransport([{ Passphrase: 'wrong-passphrase' }, {}]);
+  const agents2 = new AgentRegistry(ft2.t, { inputRequestMs: 120_000, browserLaunchMs: 300_000 });
+  agents2.register(':1.5', '/agent');
+  m.deps.agent = registryInputAgent(agents2);
+  await assert.rejects(m.connectService(s, 'user'), err('Failed'));
+  assert.deepEqual(ft2.calls.map((c) => c.member), ['RequestInput', 'ReportError']);
+  assert.equal(s.state, 'idle');
+  assert.equal(s.error, 'invalid-key');
+  // an autoconnect failure is not reported to the agent (connmand reports user connects only)
+  s.passphrase = 'stale-passphrase';
+  await assert.rejects(m.connectService(s, 'auto'));
+  await settle();
+  assert.equal(ft2.calls.length, 2);
+  assert.equal(s.state, 'failure');
 });
 
 test('autoconnect: favourites first; the pass stops at the first non-favourite', async () => {

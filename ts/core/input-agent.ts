@@ -14,6 +14,11 @@ export interface InputAgent {
   ask(svc: Service, sender?: string): Promise<InputAnswer>;
   /** the service was disconnected: its pending request is withdrawn (Agent.Cancel) */
   cancel(svc: Service): void;
+  /**
+   * ReportError after a user's Connect failed (connmand reports every such failure, invalid-key being the
+   * one agents act on): true when the agent answered Retry. Rejects when there is no agent to tell.
+   */
+  reportError?(svc: Service, error: string, sender?: string): Promise<boolean>;
 }
 
 /** Without any agent connmand's passphrase request fails with -ESRCH, which clients see as NotRegistered. */

@@ -28,7 +28,7 @@ type ConnectReason = 'user' | 'auto';
 
 const CONNECT_TIMEOUT_MS = 120_000;
 
-interface PendingConnect { resolve(): void; reject(e: ConnmanError): void; timer: TimerHandle }
+interface PendingConnect { resolve(): void; reject(e: ConnmanError): void; timer: TimerHandle; reason: ConnectReason }
 
 export class Manager extends ManagerBase {
   private ipv4 = new Map<Service, Ipv4Dhcp>();
@@ -153,33 +153,36 @@ export class Manager extends ManagerBase {
     if (reason === 'user') svc.ignore = false;
     if (reason === 'user') this.userConnected.add(svc); else this.userConnected.delete(svc);
     if (svc.error) svc.set('error', undefined, 'Error');
-    return new Promise<void>((resolve, reject) => {
-      const timer = this.deps.clock.setTimeout(() => {
-        this.pending.delete(svc);
-        reject(new ConnmanError('OperationTimeout'));
-        void this.failService(svc, 'connect-failed');
-      }, CONNECT_TIMEOUT_MS);
-      this.pending.set(svc, { resolve, reject, timer });
-      // A secured network without a passphrase asks the agent first (connmand: ENOKEY -> RequestInput).
-      const needsInput = svc.driver ? svc.driver.needsInput(svc) : svc.security !== 'none' && !svc.passphrase;
-      if (needsInput) {
-        askForInput(this.deps.agent, svc, reason === 'user' ? this.callerOf(svc) : undefined).then((answer) => {
-          if (this.pending.get(svc)?.timer !== timer) return;
-          if (answer.error) {
-            const p = this.pending.get(svc)!;
-            this.pending.delete(svc);
-            p.timer.cancel();
-            p.reject(answer.error);
-            if (answer.invalidKey) void this.failService(svc, 'invalid-key');
-            return;
-          }
-          if (answer.passphrase !== undefined) svc.passphrase = answer.passphrase;
-          this.associate(svc, { name: answer.name, identity: answer.identity });
-        }, () => undefined);
-        return;
-      }
-      this.associate(svc, {});
-    });
+    return new Promise<void>((resolve, reject) => this.beginConnect(svc, reason, resolve, reject));
+  }
+
+  /** The body of a Connect, also rerun when the agent answers ReportError with Retry. */
+  private beginConnect(svc: Service, reason: ConnectReason, resolve: () => void, reject: (e: ConnmanError) => void): void {
+    const timer = this.deps.clock.setTimeout(() => {
+      this.pending.delete(svc);
+      reject(new ConnmanError('OperationTimeout'));
+      void this.failService(svc, 'connect-failed');
+    }, CONNECT_TIMEOUT_MS);
+    this.pending.set(svc, { resolve, reject, timer, reason });
+    // A secured network without a passphrase asks the agent first (connmand: ENOKEY -> RequestInput).
+    const needsInput = svc.driver ? svc.driver.needsInput(svc) : svc.security !== 'none' && !svc.passphrase;
+    if (needsInput) {
+      askForInput(this.deps.agent, svc, reason === 'user' ? this.callerOf(svc) : undefined).then((answer) => {
+        if (this.pending.get(svc)?.timer !== timer) return;
+        if (answer.error) {
+          const p = this.pending.get(svc)!;
+          this.pending.delete(svc);
+          p.timer.cancel();
+          p.reject(answer.error);
+          if (answer.invalidKey) void this.failService(svc, 'invalid-key');
+          return;
+        }
+        if (answer.passphrase !== undefined) svc.passphrase = answer.passphrase;
+        this.associate(svc, { name: answer.name, identity: answer.identity });
+      }, () => undefined);
+      return;
+    }
+    this.associate(svc, {});
   }
 
   /** The network driver's part of a connect (Wi-Fi association), then IP configuration. */
@@ -748,9 +751,34 @@ export class Manager extends ManagerBase {
   }
 
   private async failService(svc: Service, error: Service['error']): Promise<void> {
+    const p = this.pending.get(svc);
+    const report = p?.reason === 'user' && this.deps.agent?.reportError;
+    if (!p || !report) {
+      await this.teardown(svc, new ConnmanError('Failed', 'Input/output error'));
+      svc.set('error', error, 'Error');
+      this.setState(svc, 'failure');
+      return;
+    }
+    // A user's Connect stays open while the agent hears about the failure (connmand's report_error_cb):
+    // Retry connects again, asking for the key anew when it was the wrong one; any other answer leaves
+    // the service idle with its Error, and the Connect fails.
+    this.pending.delete(svc);
+    p.timer.cancel();
     await this.teardown(svc, new ConnmanError('Failed', 'Input/output error'));
     svc.set('error', error, 'Error');
     this.setState(svc, 'failure');
+    let retry: boolean | undefined;
+    try { retry = await this.deps.agent!.reportError!(svc, error!, this.callerOf(svc)); } catch { retry = undefined; }
+    if (retry === undefined || svc.state !== 'failure' || this.pending.has(svc) || !this.services.includes(svc)) {
+      p.reject(new ConnmanError('Failed', 'Input/output error'));
+      return;
+    }
+    if (!retry) {
+      this.setState(svc, 'idle');
+      p.reject(new ConnmanError('Failed', 'Input/output error'));
+      return;
+    }
+    this.beginConnect(svc, 'user', p.resolve, p.reject);
   }
 
   /** `onEntered` runs after State is announced and before the technology and manager follow. */

@@ -35,5 +35,8 @@ export function registryInputAgent(agents: AgentRegistry): InputAgent {
       return { passphrase: pass, name, identity: answer.identity };
     },
     cancel(svc: Service): void { agents.cancel(svc); },
+    reportError(svc: Service, error: string, sender?: string): Promise<boolean> {
+      return agents.reportError(svc.path, error, { sender, context: svc });
+    },
   };
 }
