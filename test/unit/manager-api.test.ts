@@ -164,10 +164,10 @@ function fakeTransport() {
   return { t, calls, notes, answer: (v: unknown[]) => answer(v) };
 }
 
-async function wifiRig() {
+async function wifiRig(provisioning?: FakeProvisioning) {
   const store = new MemoryStore();
   store.global = '[WiFi]\nEnable=true\nTethering=false\n';
-  const rig = await startRig({ store, withEth: false });
+  const rig = await startRig({ store, withEth: false, provisioning });
   const m = rig.daemon.manager;
   rig.platform.netlink.addLink({ index: 7, name: 'wlan0', mac: '02:00:00:00:00:07', type: 1, flags: 1, mtu: 1500 } as never);
   await m.addDevice(new Device(7, 'wlan0', '02:00:00:00:00:07', 'wifi', { enable: async () => undefined, disable: async () => undefined }));
@@ -301,6 +301,31 @@ test('autoconnect: favourites first; the pass stops at the first non-favourite',
   m.scheduleAutoconnect();
   await tick(rig);
   assert.equal(open.state, 'idle');
+});
+
+test('a *.config file appearing: the service it provisions is sorted among the favourites before autoconnect runs', async () => {
+  const prov = new FakeProvisioning();
+  const { rig, m } = await wifiRig(prov);
+  const mk = (name: string, strength: number, security: 'none' | 'psk') => {
+    const s = new Service(`wifi_020000000007_${Buffer.from(name).toString('hex')}_managed_${security}`, 'wifi');
+    Object.assign(s, { ifindex: 7, ifname: 'wlan0', mac: '02:00:00:00:00:07', name, ssid: Buffer.from(name).toString('hex'), strength, security });
+    m.addService(s);
+    return s;
+  };
+  const strong = mk('cafe', 90, 'none');
+  const lab = mk('lab', 20, 'psk');
+  await tick(rig);
+  assert.deepEqual(m.services.map((s) => s.name), ['cafe', 'lab']);
+  assert.equal(lab.state, 'idle');
+  prov.files.set('lab', '[service_lab]\nType=wifi\nName=lab\nPassphrase=lab-passphrase\n');
+  prov.emit('changed', { added: ['lab'], changed: [], removed: [] });
+  await settle();
+  await tick(rig);
+  assert.equal(lab.favorite, true);
+  assert.deepEqual(m.services.map((s) => s.name), ['lab', 'cafe'], 'a favourite sorts before a stronger non-favourite');
+  // autoconnect's pass stops at the first non-favourite: unsorted, it would never have reached lab
+  assert.ok(['association', 'configuration'].includes(lab.state), lab.state);
+  assert.equal(strong.state, 'idle');
 });
 
 test('Remove: a favourite Wi-Fi service is forgotten (Favorite false, passphrase gone, saved), a cable is NotSupported', async () => {

@@ -814,7 +814,8 @@ export class Manager extends ManagerBase {
     }
   }
 
-  private sort(): void {
+  /** Orders the services by connmand's rules (service-order.ts); also after provisioning made favourites. */
+  sort(): void {
     const before = this.services.map((s) => s.id).join();
     sortServices(this.services, this.deps.config.PreferredTechnologies);
     if (this.services.length > 1 || before !== this.services.map((s) => s.id).join()) this.emit('services-sorted');

@@ -119,6 +119,8 @@ export class Provisioner {
     for (const svc of [...this.m.services]) {
       if (svc.immutable || !this.m.services.includes(svc)) continue;
       if (!this.provision(svc)) continue;
+      // now a favourite: autoconnect walks the list in order and stops at the first non-favourite
+      this.m.sort();
       if (isConnected(svc.state) || isConnecting(svc.state)) await this.m.disconnectService(svc, false).catch(() => undefined);
       svc.ignore = false;
       for (const p of ['Immutable', 'Favorite', 'AutoConnect', 'IPv4.Configuration', 'IPv6.Configuration', 'Domains.Configuration', 'mDNS.Configuration'] as const) svc.notify(svc, p);
