@@ -2,7 +2,7 @@
 // the AddNetwork dictionary wpa_supplicant needs (its quoting rules decide string versus bytes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasWpsElement, parseBss, securityOf } from '../../ts/plugins/wifi/bss';
+import { parseBss, securityOf, wpsOf } from '../../ts/plugins/wifi/bss';
 import { networkArgs, validatePassphrase } from '../../ts/plugins/wifi/network-config';
 
 const v = (signature: string, value: unknown) => ({ signature, value });
@@ -42,12 +42,29 @@ test('parseBss reads BSSAdded properties and keeps unchanged fields on Propertie
   assert.deepEqual(d.rsnKeyMgmt, ['wpa-psk', 'sae']);
 });
 
-test('WPS element detection walks the IEs with bounds checks', () => {
-  const wps = Buffer.from([0, 2, 0x41, 0x42, 221, 5, 0x00, 0x50, 0xf2, 0x04, 0x10]);
-  assert.equal(hasWpsElement(wps), true);
-  assert.equal(hasWpsElement(Buffer.from([221, 4, 0x00, 0x50, 0xf2, 0x01])), false);
-  assert.equal(hasWpsElement(Buffer.from([0, 200, 1, 2])), false, 'a length past the end stops the walk');
-  assert.equal(hasWpsElement(Buffer.from([221])), false);
+/** A WPS vendor element with the given attributes (type, value bytes). */
+function wpsIe(attrs: [number, number[]][]): Buffer {
+  const body = Buffer.concat(attrs.map(([t, v]) => { const h = Buffer.alloc(4); h.writeUInt16BE(t); h.writeUInt16BE(v.length, 2); return Buffer.concat([h, Buffer.from(v)]); }));
+  return Buffer.concat([Buffer.from([221, 4 + body.length, 0x00, 0x50, 0xf2, 0x04]), body]);
+}
+
+test('WPS: version 1.0 with a WPS state makes the BSS WPS-capable; Selected Registrar means advertising', () => {
+  const ssidIe = Buffer.from([0, 2, 0x41, 0x42]);
+  // what hostapd sends with wps_state=2: Version 0x10, Wi-Fi Protected Setup State 2 (configured)
+  const configured = wpsIe([[0x104a, [0x10]], [0x1044, [0x02]]]);
+  assert.deepEqual(wpsOf(Buffer.concat([ssidIe, configured])), { wps: true, advertising: false });
+  assert.deepEqual(wpsOf(wpsIe([[0x104a, [0x10]], [0x1044, [0x02]], [0x1041, [0x01]]])), { wps: true, advertising: true });
+  assert.deepEqual(wpsOf(wpsIe([[0x104a, [0x10]], [0x1044, [0x00]]])), { wps: false, advertising: false }, 'state 0 is not WPS');
+  assert.deepEqual(wpsOf(wpsIe([[0x1044, [0x02]]])), { wps: false, advertising: false }, 'no version attribute');
+  assert.equal(wpsOf(Buffer.from([221, 4, 0x00, 0x50, 0xf2, 0x01])).wps, false, 'another vendor type');
+  assert.equal(wpsOf(Buffer.from([0, 200, 1, 2])).wps, false, 'a length past the end stops the walk');
+  assert.equal(wpsOf(Buffer.from([221])).wps, false);
+  // an attribute whose length runs past the element ends the attribute list, not the process
+  assert.equal(wpsOf(Buffer.from([221, 10, 0x00, 0x50, 0xf2, 0x04, 0x10, 0x4a, 0x00, 0x09, 0x10, 0x44])).wps, false);
+  const b = parseBss('/x/BSSs/2', { SSID: v('ay', Buffer.from('AB')), RSN: ie(['wpa-psk']), Privacy: v('b', true), IEs: v('ay', Buffer.concat([ssidIe, configured])) });
+  assert.equal(b.wps, true);
+  assert.equal(b.wpsAdvertising, false);
+  assert.equal(parseBss(b.path, { Signal: v('n', -50) }, b).wps, true, 'kept when IEs are not in the change');
 });
 
 test('networkArgs: SSID as bytes, passphrase quoted as a string, a 64-hex PSK as bytes', () => {

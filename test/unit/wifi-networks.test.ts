@@ -6,6 +6,8 @@ import { groupNetworks, isHiddenSsid, ssidName, strengthOf, wifiServiceId } from
 import { eapFields } from '../../ts/plugins/wifi/wifi-device';
 import { backendFromFlag } from '../../ts/plugins/wifi/wifi-plugin';
 import type { ProvisionedService } from '../../ts/config/provisioning';
+import { Service } from '../../ts/core/service';
+import { securityList } from '../../ts/dbus/service-iface';
 
 const MAC = '02:00:00:00:09:00';
 const bss = (ssid: string | Buffer, security: 'none' | 'psk' | 'wep' | 'ieee8021x', signal: number, sae = false, wpaPsk = security === 'psk') =>
@@ -62,4 +64,19 @@ test('-W picks the backend: iwd, anything else wpa_supplicant', () => {
   assert.equal(backendFromFlag('iwd'), 'iwd');
   assert.equal(backendFromFlag('nl80211'), 'wpa_supplicant');
   assert.equal(backendFromFlag(undefined), 'wpa_supplicant');
+});
+
+test('WPS: a network is WPS-capable when any access point says so; Security lists wps for psk only, as connmand', () => {
+  const g = groupNetworks(MAC, [{ ...bss('home', 'psk', -70), wps: false }, { ...bss('home', 'psk', -40), wps: true }, { ...bss('cafe', 'none', -50), wps: true }]);
+  const home = g.get(wifiServiceId(MAC, Buffer.from('home'), 'psk'))!;
+  assert.equal(home.wps, true);
+  assert.equal(home.wpsAdvertising, false);
+  const svc = (security: 'psk' | 'none' | 'wep', wps: boolean, wpsAdvertising = false) =>
+    Object.assign(new Service('wifi_x', 'wifi'), { security, wps, wpsAdvertising });
+  assert.deepEqual(securityList(svc('psk', true)), ['psk', 'wps']);
+  assert.deepEqual(securityList(svc('psk', false)), ['psk']);
+  assert.deepEqual(securityList(svc('none', true)), ['none'], 'an open access point that claims WPS is not believed');
+  assert.deepEqual(securityList(svc('wep', true, true)), ['wep', 'wps_advertising']);
+  assert.deepEqual(securityList(svc('psk', true, true)), ['psk', 'wps', 'wps_advertising']);
+  assert.deepEqual(securityList(new Service('ethernet_x_cable', 'ethernet')), []);
 });

@@ -37,7 +37,7 @@ export type ServiceProperty = 'State' | 'Error' | 'Strength' | 'Favorite' | 'Imm
   | 'Ethernet' | 'IPv4' | 'IPv4.Configuration' | 'IPv6' | 'IPv6.Configuration' | 'Nameservers'
   | 'Nameservers.Configuration' | 'Timeservers' | 'Timeservers.Configuration' | 'Domains'
   | 'Domains.Configuration' | 'Proxy' | 'Proxy.Configuration' | 'mDNS' | 'mDNS.Configuration' | 'Provider'
-  | 'LastAddressConflict';
+  | 'LastAddressConflict' | 'Security';
 
 /** The last address conflict ACD saw on the service's link (LastAddressConflict). */
 export interface AddressConflict {
@@ -96,6 +96,9 @@ export class Service {
   /** Wi-Fi SSID bytes, lowercase hex, for provisioning matches and storage */
   ssid?: string;
   hidden = false;
+  /** Wi-Fi: an access point of the network is a configured WPS enrollee target / runs its registrar now */
+  wps = false;
+  wpsAdvertising = false;
   passphrase?: string;
   /** provisioning: the *.config file (without .config) and `service_<x>` section it came from */
   configFile?: string;

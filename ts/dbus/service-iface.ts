@@ -41,7 +41,7 @@ export function serviceTable(manager: Manager): InterfaceTable<Service> {
   const properties: PropertyDef<Service>[] = [
     { name: 'Type', type: 's', access: 'read', get: (s) => s.type },
     // a cable has no security class at all, so the list is empty
-    { name: 'Security', type: 'as', access: 'read', get: (s) => (s.type === 'ethernet' || s.type === 'gadget' ? [] : [s.security]) },
+    { name: 'Security', type: 'as', access: 'read', get: securityList },
     { name: 'State', type: 's', access: 'read', get: (s) => s.state },
     { name: 'Error', type: 's', access: 'read', get: (s) => s.error, cleared: '' },
     { name: 'Strength', type: 'y', access: 'read', get: (s) => (s.strength > 0 ? s.strength : undefined) },
@@ -137,4 +137,16 @@ function moveResult(fn: () => void): unknown[] {
     if (e instanceof ConnmanError && (e.errorName === 'InvalidService' || e.errorName === 'NotSupported')) throw e;
   }
   return [];
+}
+
+/**
+ * connmand's append_security: the class, then "wps" for a PSK network whose access point advertises
+ * WPS (open and WEP ones that claim it are ignored), and "wps_advertising" while a registrar runs.
+ */
+export function securityList(s: Service): string[] {
+  if (s.type === 'ethernet' || s.type === 'gadget') return [];
+  const out: string[] = [s.security];
+  if (s.wps && s.security === 'psk') out.push('wps');
+  if (s.wps && s.wpsAdvertising) out.push('wps_advertising');
+  return out;
 }

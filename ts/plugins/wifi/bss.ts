@@ -19,8 +19,10 @@ export interface Bss {
   /** Key management suites from the RSN and WPA elements, as wpa_supplicant names them (wpa-psk, sae, ...). */
   rsnKeyMgmt: string[];
   wpaKeyMgmt: string[];
-  /** The beacon or probe response carries a WPS element. */
+  /** The beacon or probe response carries a WPS element (version 1.0, a WPS state set), as gsupplicant counts it. */
   wps: boolean;
+  /** ... and its Selected Registrar attribute: the access point runs a WPS registration right now. */
+  wpsAdvertising: boolean;
   /** WPS registrar mode the AP advertises right now: "pbc", "pin" or "". */
   wpsType: string;
   security: Security;
@@ -47,16 +49,38 @@ export function formatBssid(b: Buffer): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-/** Whether the information elements (TLVs, bounds-checked) hold the WPS vendor element 00:50:f2 type 4. */
-export function hasWpsElement(ies: Buffer): boolean {
+/**
+ * The WPS vendor elements (221, OUI 00:50:f2 type 4) among the information elements, walked with bounds
+ * checks. A BSS counts as WPS-capable when an element has Version 0x10 and a non-zero WPS State (hostapd's
+ * wps_state=1 or 2); a Selected Registrar attribute means it is enrolling right now.
+ */
+export function wpsOf(ies: Buffer): { wps: boolean; advertising: boolean } {
+  const out = { wps: false, advertising: false };
   for (let i = 0; i + 2 <= ies.length;) {
     const id = ies[i];
     const len = ies[i + 1];
-    if (i + 2 + len > ies.length) return false;
-    if (id === 221 && len >= 4 && ies[i + 2] === 0x00 && ies[i + 3] === 0x50 && ies[i + 4] === 0xf2 && ies[i + 5] === 0x04) return true;
+    if (i + 2 + len > ies.length) break;
+    if (id === 221 && len >= 4 && ies[i + 2] === 0x00 && ies[i + 3] === 0x50 && ies[i + 4] === 0xf2 && ies[i + 5] === 0x04) {
+      const attrs = wpsAttributes(ies.subarray(i + 6, i + 2 + len));
+      if (attrs.get(0x104a)?.[0] === 0x10 && (attrs.get(0x1044)?.[0] ?? 0) !== 0) out.wps = true;
+      if ((attrs.get(0x1041)?.[0] ?? 0) !== 0) out.advertising = true;
+    }
     i += 2 + len;
   }
-  return false;
+  return out;
+}
+
+/** WPS attributes: 16-bit type, 16-bit length, big endian; a truncated one ends the list. */
+function wpsAttributes(b: Buffer): Map<number, Buffer> {
+  const m = new Map<number, Buffer>();
+  for (let i = 0; i + 4 <= b.length;) {
+    const type = b.readUInt16BE(i);
+    const len = b.readUInt16BE(i + 2);
+    if (i + 4 + len > b.length) break;
+    m.set(type, b.subarray(i + 4, i + 4 + len));
+    i += 4 + len;
+  }
+  return m;
 }
 
 /** Builds a Bss from GetAll / BSSAdded properties; `prev` supplies fields a PropertiesChanged left out. */
@@ -69,7 +93,9 @@ export function parseBss(path: string, props: unknown, prev?: Bss): Bss {
   const rsnKeyMgmt = 'RSN' in p ? keyMgmtOf(p.RSN) : prev?.rsnKeyMgmt ?? [];
   const wpaKeyMgmt = 'WPA' in p ? keyMgmtOf(p.WPA) : prev?.wpaKeyMgmt ?? [];
   const wpsType = 'WPS' in p ? String(unwrap(p.WPS).Type ?? '') : prev?.wpsType ?? '';
-  const wps = Buffer.isBuffer(p.IEs) ? hasWpsElement(p.IEs) || wpsType !== '' : prev?.wps ?? wpsType !== '';
+  const ie = Buffer.isBuffer(p.IEs) ? wpsOf(p.IEs) : undefined;
+  const wps = ie ? ie.wps : prev?.wps ?? false;
+  const wpsAdvertising = ie ? ie.advertising : prev?.wpsAdvertising ?? false;
   return {
     path,
     ssid,
@@ -81,6 +107,7 @@ export function parseBss(path: string, props: unknown, prev?: Bss): Bss {
     rsnKeyMgmt,
     wpaKeyMgmt,
     wps,
+    wpsAdvertising,
     wpsType,
     security: securityOf([...rsnKeyMgmt, ...wpaKeyMgmt], privacy),
   };

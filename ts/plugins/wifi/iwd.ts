@@ -195,7 +195,7 @@ export class IwdDevice implements NetworkDriver {
       const ssid = Buffer.from(input.name, 'utf8');
       const id = wifiServiceId(this.dev.mac, ssid, svc.security);
       const real = this.services.get(id) ?? this.addService({ id, ssid, hidden: false, security: svc.security, strength: svc.strength,
-        sae: true, saeOnly: false, bsss: [] });
+        sae: true, saeOnly: false, wps: false, wpsAdvertising: false, bsss: [] });
       real.hidden = true;
       if (svc.passphrase) real.passphrase = svc.passphrase;
       svc.passphrase = undefined;

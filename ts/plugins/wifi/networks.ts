@@ -13,6 +13,9 @@ export interface ScannedBss {
   sae: boolean;
   /** the BSS offers plain WPA-PSK (so a WPA2-only supplicant setup works too) */
   wpaPsk: boolean;
+  /** WPS-capable, and running a registration now (absent: the backend does not say) */
+  wps?: boolean;
+  wpsAdvertising?: boolean;
 }
 
 export interface NetworkGroup {
@@ -25,6 +28,9 @@ export interface NetworkGroup {
   strength: number;
   sae: boolean;
   saeOnly: boolean;
+  /** any access point of the network advertises WPS / runs its registrar */
+  wps: boolean;
+  wpsAdvertising: boolean;
   bsss: ScannedBss[];
 }
 
@@ -52,13 +58,15 @@ export function groupNetworks(mac: string, bsss: Iterable<ScannedBss>): Map<stri
     let g = out.get(id);
     if (!g) {
       g = { id, ssid: isHiddenSsid(b.ssid) ? Buffer.alloc(0) : b.ssid, hidden: isHiddenSsid(b.ssid), security: b.security,
-        strength: 0, sae: false, saeOnly: true, bsss: [] };
+        strength: 0, sae: false, saeOnly: true, wps: false, wpsAdvertising: false, bsss: [] };
       out.set(id, g);
     }
     g.bsss.push(b);
     g.strength = Math.max(g.strength, strengthOf(b.signal));
     g.sae ||= b.sae;
     g.saeOnly &&= b.sae && !b.wpaPsk;
+    g.wps ||= b.wps === true;
+    g.wpsAdvertising ||= b.wpsAdvertising === true;
   }
   return out;
 }

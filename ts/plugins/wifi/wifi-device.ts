@@ -145,6 +145,11 @@ export class WifiDevice implements NetworkDriver {
       const svc = this.services.get(g.id);
       if (!svc) { this.addService(g); continue; }
       if (svc.strength !== g.strength) svc.set('strength', g.strength, 'Strength');
+      if (svc.wps !== g.wps || svc.wpsAdvertising !== g.wpsAdvertising) {
+        svc.wps = g.wps;
+        svc.wpsAdvertising = g.wpsAdvertising;
+        svc.notify(svc, 'Security');
+      }
     }
     for (const [id, svc] of this.services) {
       if (this.groups.has(id) || svc === this.current) continue;
@@ -166,6 +171,8 @@ export class WifiDevice implements NetworkDriver {
     svc.security = g.security;
     svc.hidden = g.hidden;
     svc.strength = g.strength;
+    svc.wps = g.wps;
+    svc.wpsAdvertising = g.wpsAdvertising;
     svc.ifindex = link.ifindex;
     svc.ifname = link.ifname;
     svc.mac = link.mac;
@@ -241,7 +248,7 @@ export class WifiDevice implements NetworkDriver {
     if (ssid.length < 1 || ssid.length > 32) throw new ConnectError('connect-failed', 'SSID must be 1..32 bytes');
     const id = wifiServiceId(this.dev.mac, ssid, placeholder.security);
     const real = this.services.get(id) ?? this.addService({ id, ssid, hidden: false, security: placeholder.security,
-      strength: placeholder.strength, sae: true, saeOnly: false, bsss: [] });
+      strength: placeholder.strength, sae: true, saeOnly: false, wps: false, wpsAdvertising: false, bsss: [] });
     real.hidden = true;
     if (placeholder.passphrase) real.passphrase = placeholder.passphrase;
     placeholder.passphrase = undefined;
@@ -366,7 +373,7 @@ export class WifiDevice implements NetworkDriver {
 function scanned(b: Bss): ScannedBss {
   const km = [...b.rsnKeyMgmt, ...b.wpaKeyMgmt];
   return { ssid: b.ssid, security: b.security, signal: b.signal, bssid: b.bssid,
-    sae: km.some((k) => k.includes('sae')), wpaPsk: km.some((k) => k.includes('psk')) };
+    sae: km.some((k) => k.includes('sae')), wpaPsk: km.some((k) => k.includes('psk')), wps: b.wps, wpsAdvertising: b.wpsAdvertising };
 }
 
 /** wpa_supplicant network fields for 802.1X from a provisioning section (connmand's EAP keys). */
