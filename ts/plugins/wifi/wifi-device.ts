@@ -24,6 +24,8 @@ const SCAN_MAX_S = 300;
 /** ... but no slower than this for a while after a connection was lost, so a rebooted AP is found soon. */
 const SCAN_MAX_AFTER_LOSS_S = 30;
 const AFTER_LOSS_MS = 5 * 60_000;
+/** wpa_supplicant's WPAS_MAX_SCAN_SSIDS */
+const MAX_SCAN_SSIDS = 16;
 
 export class ConnectError extends Error {
   constructor(readonly serviceError: ServiceError, message: string) { super(message); }
@@ -103,9 +105,7 @@ export class WifiDevice implements NetworkDriver {
   async scanNow(): Promise<void> {
     const iface = this.iface;
     if (!iface) return;
-    // saved hidden networks are probed by name so they can autoconnect
-    const hidden = [...this.services.values()].filter((s) => s.hidden && s.ssid).map((s) => Buffer.from(s.ssid!, 'hex'));
-    await iface.scan({ ssids: hidden });
+    await iface.scan({ ssids: this.hiddenSsids() });
     this.refresh();
     // A favourite whose last (auto)connect timed out, seen again in a scan, gets another go: an access
     // point that reboots is back on air long after the first attempt gave up.
@@ -115,6 +115,23 @@ export class WifiDevice implements NetworkDriver {
       }
     }
     this.scheduleScan();
+  }
+
+  /**
+   * Hidden networks are probed by name so they can autoconnect: the ones known now, and the favourites
+   * saved with Hidden=true for this radio, which have no service until a probe answers (connmand's
+   * get_hidden_connections). wpa_supplicant takes at most 16 SSIDs per scan, the wildcard included.
+   */
+  private hiddenSsids(): Buffer[] {
+    const hex = new Set([...this.services.values()].filter((s) => s.hidden && s.ssid).map((s) => s.ssid!));
+    const prefix = `wifi_${this.dev.mac.replace(/:/g, '').toLowerCase()}_`;
+    for (const id of this.m.saved.ids()) {
+      const ssid = /^([0-9a-f]+)_managed_/.exec(id.slice(prefix.length))?.[1];
+      if (!id.startsWith(prefix) || !ssid) continue;
+      const s = this.m.saved.load(id);
+      if (s?.favorite && s.hidden) hex.add(ssid);
+    }
+    return [...hex].slice(0, MAX_SCAN_SSIDS - 1).map((h) => Buffer.from(h, 'hex'));
   }
 
   private scheduleScan(): void {
