@@ -81,6 +81,11 @@ export function introspectXml(objects: ReadonlyMap<string, ReadonlyMap<string, I
   return x + children.map((c) => `<node name="${c}"/>`).join('') + '</node>';
 }
 
+/** Thrown by an exported handler to answer with an error outside net.connman.Error (an agent's Retry). */
+export class ReplyError extends Error {
+  constructor(readonly errorName: string, message: string) { super(message); }
+}
+
 /** A method call to another peer failed: `errorName` is the D-Bus error name it answered with. */
 export class RemoteCallError extends Error {
   constructor(readonly errorName: string, message: string) { super(`${errorName}: ${message}`); }
@@ -382,6 +387,8 @@ export class Bus {
     const newError = dbus.Message.newError as unknown as (m: dbus.Message, name: string, text: string) => dbus.Message;
     if (e instanceof ConnmanError) {
       this.conn.send(newError(msg, `net.connman.Error.${e.errorName}`, e.message));
+    } else if (e instanceof ReplyError) {
+      this.conn.send(newError(msg, e.errorName, e.message));
     } else {
       process.stderr.write(`switchyardd: ${msg.interface}.${msg.member} failed: ${(e as Error)?.stack ?? e}\n`);
       this.conn.send(newError(msg, 'net.connman.Error.Failed', 'Input/output error'));

@@ -3,7 +3,7 @@
 // reads of service properties. Runs INSIDE the guest.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Bus, Variant } from '../../../ts/dbus/bus';
+import { Bus, ReplyError, Variant } from '../../../ts/dbus/bus';
 import { unwrap } from '../../../ts/plugins/wifi/dbus-client';
 import { DaemonKind, LabPaths, daemonArgv } from '../../harness/daemon';
 import { Background, run } from '../../harness/proc';
@@ -26,6 +26,10 @@ export class TestAgent {
   answers = new Map<string, Record<string, string>>();
   readonly requests: { service: string; fields: Record<string, Record<string, unknown>> }[] = [];
   readonly errors: { service: string; error: string }[] = [];
+  /** how many ReportError calls to answer with Retry (as a user saying "try again" would) */
+  retries = 0;
+  /** runs on every ReportError before it is answered (to change the next answer, say) */
+  onError?: (service: string, error: string) => void;
 
   constructor(private readonly bus: Bus) {
     bus.export(this.path, [{
@@ -35,7 +39,12 @@ export class TestAgent {
         { name: 'Release', in: [], out: [], handler: () => [] },
         { name: 'Cancel', in: [], out: [], handler: () => [] },
         { name: 'ReportError', in: [{ name: 'service', type: 'o' }, { name: 'error', type: 's' }], out: [],
-          handler: (a) => { this.errors.push({ service: String(a[0]), error: String(a[1]) }); return []; } },
+          handler: (a) => {
+            this.errors.push({ service: String(a[0]), error: String(a[1]) });
+            this.onError?.(String(a[0]), String(a[1]));
+            if (this.retries > 0) { this.retries--; throw new ReplyError('net.connman.Agent.Error.Retry', 'retry'); }
+            return [];
+          } },
         { name: 'RequestBrowser', in: [{ name: 'service', type: 'o' }, { name: 'url', type: 's' }], out: [], handler: () => [] },
         { name: 'RequestInput', in: [{ name: 'service', type: 'o' }, { name: 'fields', type: 'a{sv}' }], out: [{ name: 'values', type: 'a{sv}' }],
           handler: (a) => {
