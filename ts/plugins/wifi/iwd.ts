@@ -11,6 +11,7 @@ import type { Security } from './bss';
 import { DbusClient, SignalLike, errorName, unwrap } from './dbus-client';
 import { NetworkGroup, ScannedBss, groupNetworks, ssidName, wifiServiceId } from './networks';
 import { ConnectError, LOST_GRACE_MS } from './wifi-device';
+import { IWD_STATE_DIR, writeIwd8021x } from './iwd-8021x';
 
 export const IWD = 'net.connman.iwd';
 const STATION = 'net.connman.iwd.Station';
@@ -73,7 +74,7 @@ export class IwdDevice implements NetworkDriver {
   private scanWaiters: (() => void)[] = [];
 
   constructor(readonly dev: Device, private readonly m: Manager, private readonly bus: DbusClient,
-    private readonly objs: IwdObjects, private readonly log: Logger) {}
+    private readonly objs: IwdObjects, private readonly log: Logger, private readonly iwdDir = IWD_STATE_DIR) {}
 
   get attached(): boolean { return this.path !== undefined; }
 
@@ -185,7 +186,23 @@ export class IwdDevice implements NetworkDriver {
 
   needsInput(svc: Service): boolean {
     if (svc.hidden && !svc.ssid) return true;
+    // 802.1X credentials live in iwd's network file, written from provisioning below
+    if (svc.security === 'ieee8021x') return false;
     return svc.security !== 'none' && !svc.passphrase;
+  }
+
+  /** 802.1X: iwd's .8021x file from the provisioning section; without one iwd must know the network already. */
+  private prepare8021x(svc: Service, net: string | undefined): void {
+    const p = this.m.deps.provisioning?.match({ type: 'wifi', mac: svc.mac, ifname: svc.ifname, ssid: svc.ssid, security: svc.security });
+    if (p?.eap && svc.ssid) {
+      try {
+        const file = writeIwd8021x(this.iwdDir, Buffer.from(svc.ssid, 'hex'), p);
+        this.log.info(`iwd: ${svc.id}: 802.1X settings written to ${file}`);
+      } catch (e) { throw new ConnectError('connect-failed', `iwd: ${(e as Error).message}`); }
+      return;
+    }
+    const known = net ? this.objs.get(net, NETWORK)?.KnownNetwork : undefined;
+    if (typeof known !== 'string' || known === '/') throw new ConnectError('connect-failed', '802.1X needs a provisioning file with EAP');
   }
 
   async connect(svc: Service, input: { name?: string }): Promise<'associated' | 'redirected'> {
@@ -207,7 +224,8 @@ export class IwdDevice implements NetworkDriver {
     // Our storage holds the secret, not iwd's: a network iwd still knows would connect with the key it
     // kept (a forgotten or changed passphrase would never reach it), so iwd forgets it and asks us.
     const known = net ? this.objs.get(net, NETWORK)?.KnownNetwork : undefined;
-    if (svc.security !== 'none' && typeof known === 'string' && known !== '/') {
+    if (svc.security === 'ieee8021x') this.prepare8021x(svc, net);
+    else if (svc.security !== 'none' && typeof known === 'string' && known !== '/') {
       await this.bus.call(IWD, known, KNOWN, 'Forget').catch((e) => this.log.debug('iwd', `forget ${known}: ${(e as Error).message}`));
     }
     this.attempt = svc;
