@@ -5,7 +5,7 @@
 // Usage: node dist/bench/wifi-connect.js [--runs N] [--no-write]
 import { join } from 'node:path';
 import { REPO_ROOT, runInGuest, parseGuestTap } from '../test/vm/guest';
-import { worldScript } from '../test/vm/guest/daemon-world';
+import { staSupplicant, worldScript } from '../test/vm/guest/daemon-world';
 import { fmt, machine, ratio, stats, writeSection } from './lib';
 
 const GUEST_FILE = join(REPO_ROOT, 'dist', 'test', 'vm', 'guest', 'wifi-compare.guest.js');
@@ -42,7 +42,7 @@ Host: ${where}
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
-  const script = `${worldScript()}\ncd ${REPO_ROOT}\nexport SY_WIFI_RUNS=${runs}\nexec node --test --test-reporter=tap ${GUEST_FILE}\n`;
+  const script = `${worldScript()}\n${staSupplicant()}\ncd ${REPO_ROOT}\nexport SY_WIFI_RUNS=${runs} SY_WIFI_KINDS=connmand,switchyard\nexec node --test --test-reporter=tap ${GUEST_FILE}\n`;
   const r = await runInGuest(script, { timeoutS: 300 + runs * 60 });
   const cases = parseGuestTap(r.output);
   for (const c of cases) process.stdout.write(`${c.ok ? 'ok' : 'FAILED'}  ${c.name}\n`);

@@ -61,7 +61,9 @@ start_ap() {
     || { cat "/tmp/hostapd-$_if.log" >&2; return 1; }
 }
 
-# make_certs DIR: a throw-away CA, a server and a client certificate (EC keys: quick under emulation),
+# make_certs DIR: a throw-away CA, a server and a client certificate (RSA 2048: iwd verifies certificates
+# through the kernel's keyring, which takes RSA everywhere; slow under emulation, so the Wi-Fi tests make
+# them on the host),
 # and hostapd's EAP user file: any outer identity may use PEAP, TTLS or TLS; inside PEAP and TTLS the
 # user "alice" with password "alice-password". Sets CERTS=DIR for start_ap's eap security.
 make_certs() {
@@ -69,14 +71,13 @@ make_certs() {
   mkdir -p "$CERTS"
   (
     cd "$CERTS"
-    _key() { openssl ecparam -name prime256v1 -genkey -noout -out "$1" 2>/dev/null; }
-    _key ca.key
-    openssl req -x509 -new -key ca.key -subj "/CN=Switchyard test CA" -days 2 -out ca.pem 2>/dev/null
+    _key() { openssl genrsa -out "$1" 2048 2>/dev/null; }
+    _key ca.key & _key server.key & _key client.key & wait
+    openssl req -x509 -new -key ca.key -subj "/CN=Switchyard test CA" -days 30 -out ca.pem 2>/dev/null
     for _n in server client; do
-      _key "$_n.key"
       openssl req -new -key "$_n.key" -subj "/CN=$_n.sy.test" -out "$_n.csr" 2>/dev/null
       printf 'extendedKeyUsage=%s\n' "$([ "$_n" = server ] && echo serverAuth || echo clientAuth)" > "$_n.ext"
-      openssl x509 -req -in "$_n.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile "$_n.ext" -out "$_n.pem" 2>/dev/null
+      openssl x509 -req -in "$_n.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile "$_n.ext" -out "$_n.pem" 2>/dev/null
     done
     printf '%s\n' '* PEAP,TTLS,TLS' '"alice" MSCHAPV2,TTLS-MSCHAPV2 "alice-password" [2]' > eap.users
   )

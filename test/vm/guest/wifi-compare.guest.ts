@@ -2,6 +2,8 @@
 // after the other on the same radios, wpa_supplicant and access point. Each run starts from a forgotten
 // network: Service.Connect, the agent answers the passphrase, DHCP; timed from the Connect call to the
 // State "ready" signal. Leaves wifi-connect.json in $VM_RESULTS for bench/wifi-connect.ts.
+// SY_WIFI_KINDS picks the daemons: the test tier runs connmand alone, as a functional check of the same
+// world (Switchyard's connects are wifi-daemon.guest.ts's); the benchmark runs both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,7 +53,9 @@ async function timeToReady(lab: WifiLab, id: string): Promise<number> {
   } finally { await off(); }
 }
 
-for (const kind of ['connmand', 'switchyard'] as DaemonKind[]) {
+const KINDS = (process.env.SY_WIFI_KINDS ?? 'connmand,switchyard').split(',') as DaemonKind[];
+
+for (const kind of KINDS) {
   test(`${kind}: WPA2 connect with the agent's passphrase, ${RUNS} runs, time to ready`, async () => {
     const dir = `/tmp/sy-bench-${kind}`;
     rmSync(dir, { recursive: true, force: true });
@@ -75,6 +79,7 @@ for (const kind of ['connmand', 'switchyard'] as DaemonKind[]) {
       for (let i = 0; i < RUNS; i++) {
         times.push(await timeToReady(lab, id));
         progress(`${kind}: run ${i}: ${times.at(-1)!.toFixed(0)} ms`);
+        if (i === RUNS - 1) break;
         await lab.ctl('config', id, '--remove');
         await lab.waitState(id, ['idle'], 30_000);
         // the same start for every run: the network seen in a fresh scan

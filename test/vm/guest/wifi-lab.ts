@@ -7,8 +7,9 @@ import { Bus, ReplyError, Variant } from '../../../ts/dbus/bus';
 import { unwrap } from '../../../ts/plugins/wifi/dbus-client';
 import { DaemonKind, LabPaths, daemonArgv } from '../../harness/daemon';
 import { Background, run } from '../../harness/proc';
-import { waitUntil } from '../../harness/wait';
-import { STATION_MAC, STA_NS } from './daemon-world';
+import { sleep, waitUntil } from '../../harness/wait';
+import assert from 'node:assert/strict';
+import { STATION, STATION_MAC, STA_NS, WORLD, apBssid, apDown, apUp } from './daemon-world';
 
 export const SYSTEM_BUS = 'unix:path=/run/dbus/system_bus_socket';
 const CONNMAN = 'net.connman';
@@ -150,6 +151,29 @@ export class WifiLab {
   async bssid(station: string): Promise<string | undefined> {
     const out = await this.sh(`ip netns exec ${STA_NS} iw dev ${station} link`);
     return /Connected to ([0-9a-f:]{17})/.exec(out)?.[1];
+  }
+
+  /**
+   * Roaming, whichever backend: the access point the station is on goes away; the station must move to
+   * the other one of the pair with the service staying ready (no State change at all) on its address.
+   */
+  async roamAndCheck(id: string): Promise<void> {
+    const ipv4 = async () => ((await this.props(id))?.IPv4 as Record<string, unknown> | undefined)?.Address;
+    const first = await this.bssid(STATION);
+    const a = WORLD.findIndex((ap, i) => ap.bridged && apBssid(i) === first);
+    assert.ok(a >= 0, `associated with one of the roaming pair (${first})`);
+    const address = await ipv4();
+    const watch = await this.watchStates(id);
+    await this.sh(apDown(a));
+    const second = await waitUntil(async () => { const b = await this.bssid(STATION); return b && b !== first ? b : false; },
+      { timeoutMs: 30_000, what: 'association with the other access point' });
+    await sleep(2000);
+    await watch.stop();
+    await this.sh(apUp(a));
+    assert.notEqual(second, first);
+    assert.deepEqual(watch.states, [], `State changes while roaming: ${watch.states.join(' -> ')}`);
+    assert.equal(await this.state(id), 'ready');
+    assert.equal(await ipv4(), address, 'same address after the roam');
   }
 
   /** Service.Remove on every favourite, so autoconnect leaves the next scenario alone. */
