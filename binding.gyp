@@ -23,6 +23,16 @@
       'cflags_cc!': ['-std=gnu++17', '-std=gnu++20'],
       # LGPL-2.1: libnl is linked dynamically; the target image provides libnl-3 and libnl-route-3.
       'libraries': ['<!@(pkg-config --libs libnl-route-3.0)'],
+      # Size over speed: every page of the addon's code is resident in the daemon (BENCHMARKS.md, memory),
+      # and its hot paths wait on syscalls, not on instructions. Unused functions are dropped at link.
+      'configurations': {
+        'Release': {
+          'cflags!': ['-O3'],
+          'cflags_cc!': ['-O3'],
+          'cflags': ['-Os', '-ffunction-sections', '-fdata-sections'],
+          'ldflags': ['-Wl,--gc-sections', '-Wl,-O1'],
+        },
+      },
     },
   ],
 }

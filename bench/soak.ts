@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DaemonKind, DNS_RECORDS, Lab, sleep } from '../test/harness';
 import { Bench, fmt, machine, ratio, standalone, stats } from './lib';
 import { memoryOf } from './startup';
+import { heapStatsOf } from './memory-map';
 
 const SAMPLE_MS = 10_000;
 /** one flap: cable out for FLAP_DOWN_MS, then in; one every FLAP_EVERY_MS */
@@ -22,7 +23,9 @@ const DNSMASQ_ARGS = ['--no-ping', '--local-ttl=30'];
 const [ALPHA, BETA] = Object.keys(DNS_RECORDS);
 const QUERIES = [`${ALPHA} A`, `${BETA} A`, `${ALPHA} AAAA`, 'nosuch.lab.test A'];
 
-interface Mem { rssMiB: number; anonMiB: number }
+interface Mem { rssMiB: number; anonMiB: number; heap?: Heap }
+/** V8's heap (MiB), Switchyard only: its committed size and the part in use */
+interface Heap { sizeMiB: number; usedMiB: number }
 interface SoakResult {
   kind: DaemonKind;
   ready: Mem;
@@ -31,6 +34,8 @@ interface SoakResult {
   flaps: number;
   dns: { completed: number; lost: number; qps: number };
   survived: boolean;
+  /** Switchyard only: memory and V8 heap after a forced full GC at the end, to tell live data from garbage */
+  afterGc?: Mem;
 }
 
 function parseDnsperf(out: string): SoakResult['dns'] {
@@ -53,14 +58,26 @@ function dnsperf(lab: Lab, seconds: number): { proc: ChildProcess; done: Promise
   return { proc, done: new Promise((resolve) => proc.on('exit', () => resolve(out))) };
 }
 
+/** Memory of the daemon; for Switchyard with V8's heap too (through its SWITCHYARD_MEMSTATS hook). */
+async function sample(pid: number, statsFile: string | undefined, gc = false): Promise<Mem> {
+  const v8 = statsFile ? await heapStatsOf(pid, statsFile, gc) : undefined;
+  const mem: Mem = memoryOf(pid);
+  if (v8) mem.heap = { sizeMiB: v8.heap.total_heap_size / 2 ** 20, usedMiB: v8.heap.used_heap_size / 2 ** 20 };
+  return mem;
+}
+
 async function soakOne(kind: DaemonKind, minutes: number): Promise<SoakResult> {
   const lab = await Lab.create({ dnsmasqArgs: DNSMASQ_ARGS });
   try {
+    // The hook answers SIGUSR2 only when this is set; connmand ignores it.
+    const statsFile = kind === 'switchyard' ? join(lab.dir, 'memstats.json') : undefined;
+    if (statsFile) process.env.SWITCHYARD_MEMSTATS = statsFile;
     const daemon = await lab.startDaemon(kind, [], 30_000);
+    delete process.env.SWITCHYARD_MEMSTATS;
     await lab.waitForWiredReady({ timeoutMs: 60_000 });
     await sleep(3000); // start-up timers and the first DNS queries settle
     const pid = daemon.proc.pid!;
-    const ready = memoryOf(pid);
+    const ready = await sample(pid, statsFile);
     const seconds = Math.max(1, Math.round(minutes * 60));
     const load = dnsperf(lab, seconds);
     const samples: Mem[] = [ready];
@@ -77,7 +94,7 @@ async function soakOne(kind: DaemonKind, minutes: number): Promise<SoakResult> {
         flaps++;
         nextFlap += FLAP_EVERY_MS;
       } else if (now >= nextSample) {
-        samples.push(memoryOf(pid));
+        samples.push(await sample(pid, statsFile));
         nextSample += SAMPLE_MS;
       } else {
         await sleep(Math.min(nextFlap, nextSample, end) - now);
@@ -89,9 +106,10 @@ async function soakOne(kind: DaemonKind, minutes: number): Promise<SoakResult> {
     if (!survived) throw new Error(`${kind} died during the soak; its log:\n${lab.daemonLog().slice(-3000)}`);
     await lab.waitForWiredReady({ timeoutMs: 60_000 });
     await sleep(3000); // as before the first sample
-    const after = memoryOf(pid);
+    const after = await sample(pid, statsFile);
     samples.push(after);
-    return { kind, ready, after, samples, flaps, dns, survived };
+    const afterGc = statsFile ? await sample(pid, statsFile, true) : undefined;
+    return { kind, ready, after, samples, flaps, dns, survived, afterGc };
   } finally {
     await lab.teardown();
   }
@@ -107,6 +125,21 @@ export async function benchSoak(minutes: number): Promise<SoakResult[]> {
   return results;
 }
 
+function heap(m: Mem): string {
+  return m.heap ? `${m.heap.sizeMiB.toFixed(1)} / ${m.heap.usedMiB.toFixed(1)}` : 'n/a';
+}
+
+/** about ten evenly spaced samples, the first and the last among them */
+function timelineEvery(r: SoakResult): number {
+  return Math.max(1, Math.ceil((r.samples.length - 1) / 10));
+}
+
+function timeline(r: SoakResult): { at: number; m: Mem }[] {
+  const every = timelineEvery(r);
+  const idx = r.samples.map((_, i) => i).filter((i) => i % every === 0 || i === r.samples.length - 1);
+  return idx.map((i) => ({ at: Math.min(i * SAMPLE_MS / 1000, Math.round((r.samples.length - 1) * SAMPLE_MS / 1000)), m: r.samples[i] }));
+}
+
 export function soakMarkdown(results: SoakResult[], minutes: number): string {
   const [c, s] = results;
   const one = (v: number) => ({ n: 1, median: v, min: v, max: v });
@@ -115,8 +148,8 @@ export function soakMarkdown(results: SoakResult[], minutes: number): string {
     const b = one(pick(s));
     return `| ${label} | ${a.median.toFixed(decimals)} | ${b.median.toFixed(decimals)} | ${ratio(a, b)} |`;
   };
-  const spread = (r: SoakResult, k: keyof Mem) => fmt(stats(r.samples.map((m) => m[k])));
-  const growth = (r: SoakResult, k: keyof Mem) => r.after[k] - r.ready[k];
+  const spread = (r: SoakResult, k: 'rssMiB' | 'anonMiB') => fmt(stats(r.samples.map((m) => m[k])));
+  const growth = (r: SoakResult, k: 'rssMiB' | 'anonMiB') => r.after[k] - r.ready[k];
   return `## Soak: link flaps and DNS load, memory before and after
 
 \`node dist/bench/soak.js --soak-minutes ${minutes}\` (bench/soak.ts): both daemons at the same time, one lab each
@@ -140,6 +173,17 @@ ${row('anonymous after the soak (MiB)', (r) => r.after.anonMiB)}
 | DNS queries answered / lost | ${c.dns.completed} / ${c.dns.lost} | ${s.dns.completed} / ${s.dns.lost} | |
 | RSS samples during the soak (MiB) | ${spread(c, 'rssMiB')} | ${spread(s, 'rssMiB')} | |
 | anonymous samples during the soak (MiB) | ${spread(c, 'anonMiB')} | ${spread(s, 'anonMiB')} | |
+| V8 heap committed / in use once ready (MiB) | | ${heap(s.ready)} | |
+| V8 heap committed / in use after the soak (MiB) | | ${heap(s.after)} | |
+| after a forced full GC: anonymous (MiB), V8 heap committed / in use (MiB) | | ${s.afterGc ? `${s.afterGc.anonMiB.toFixed(1)}, ${heap(s.afterGc)}` : 'n/a'} | |
+
+Over time (every ${timelineEvery(s)} samples; MiB): a plateau rather than a steady climb is heap growth, not a leak.
+
+| sample (s) | ${timeline(s).map((t) => t.at).join(' | ')} |
+|---|${timeline(s).map(() => '---|').join('')}
+| connmand anonymous | ${timeline(c).map((t) => t.m.anonMiB.toFixed(1)).join(' | ')} |
+| Switchyard anonymous | ${timeline(s).map((t) => t.m.anonMiB.toFixed(1)).join(' | ')} |
+| Switchyard V8 heap committed / in use | ${timeline(s).map((t) => heap(t.m)).join(' | ')} |
 
 Machine: ${machine()}.`;
 }

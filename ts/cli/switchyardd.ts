@@ -1,13 +1,12 @@
 // switchyardd entry point: parse flags like connmand, daemonize unless -n, load main.conf, own
 // net.connman, run until SIGTERM/SIGINT, then shut down cleanly and exit 0.
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { DaemonOptions, UsageError, helpText, parseArgs } from './args';
 import { loadMainConf } from '../config/main-conf';
 import { FileStore } from '../config/storage';
 import { ServiceStore } from '../config/service-store';
 import { ProvisioningStore } from '../config/provisioning-store';
-import { execFileSync } from 'node:child_process';
 import { realClock } from '../core/clock';
 import { createLogger } from '../core/log';
 import { resolveDebug } from './debug-env';
@@ -22,6 +21,9 @@ export const VERSION = '1.41';
 function daemonize(argv: string[]): never {
   // Node cannot fork(); the honest equivalent of daemon(0,0) is a detached copy of ourselves with -n,
   // its stdio on /dev/null, in a new session.
+  // child_process is required where it is used: the daemon itself never needs it (BENCHMARKS.md, memory)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1], '-n', ...argv], {
     detached: true, stdio: 'ignore', cwd: '/',
   });
@@ -70,7 +72,10 @@ async function run(opts: DaemonOptions): Promise<number> {
     platform, bus, clock: realClock, store, config, resolv: dns, dns, log,
     services: new ServiceStore(opts.statedir, problem), provisioning,
     // settimeofday through date(1): Node has no binding for it, and Clock.Time is set rarely
-    setSystemTime: (sec) => { execFileSync('date', ['-u', '-s', `@${Math.trunc(sec)}`], { stdio: 'ignore' }); },
+    setSystemTime: (sec) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+      execFileSync('date', ['-u', '-s', `@${Math.trunc(sec)}`], { stdio: 'ignore' }); },
     device: opts.device, nodevice: opts.nodevice, plugin: opts.plugin, noplugin: opts.noplugin,
     wifi: { bus, driver: opts.wifi },
   });
@@ -123,6 +128,30 @@ async function rejoinBus(bus: Bus, log: ReturnType<typeof createLogger>, stoppin
   }
 }
 
+/**
+ * A measuring hook for bench/memory-map.ts and bench/soak.ts: with SWITCHYARD_MEMSTATS=<file>, SIGUSR2
+ * writes V8's heap figures and the loaded modules there; if <file>.gc exists, after a full GC, so the
+ * live heap shows apart from garbage not yet collected. Off unless asked for: a device never has it.
+ */
+function memStatsOnSignal(file: string): void {
+  process.on('SIGUSR2', () => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const v8 = require('node:v8') as typeof import('node:v8');
+    if (existsSync(`${file}.gc`)) {
+      v8.setFlagsFromString('--expose-gc');
+      (require('node:vm') as typeof import('node:vm')).runInNewContext('gc')();
+    }
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const stats = {
+      heap: v8.getHeapStatistics(), spaces: v8.getHeapSpaceStatistics(), usage: process.memoryUsage(),
+      modules: Object.keys(require.cache),
+      builtins: (process as unknown as { moduleLoadList: string[] }).moduleLoadList.filter((m) => m.startsWith('NativeModule ')),
+    };
+    writeFileSync(`${file}.tmp`, JSON.stringify(stats));
+    renameSync(`${file}.tmp`, file);
+  });
+}
+
 export function main(argv: string[]): void {
   let opts: DaemonOptions;
   try {
@@ -137,6 +166,7 @@ export function main(argv: string[]): void {
   if (opts.help) { process.stdout.write(helpText()); process.exit(0); }
   if (opts.version) { process.stdout.write(`${VERSION}\n`); process.exit(0); }
   if (!opts.nodaemon) daemonize(argv);
+  if (process.env.SWITCHYARD_MEMSTATS) memStatsOnSignal(process.env.SWITCHYARD_MEMSTATS);
   run(opts).then((code) => process.exit(code), (e) => {
     process.stderr.write(`switchyardd: ${(e as Error).stack ?? e}\n`);
     process.exit(1);

@@ -1,14 +1,15 @@
 // The Wi-Fi plugin: every wireless link becomes a Device of the `wifi` technology. The backend is
 // wpa_supplicant (fi.w1.wpa_supplicant1) or, with `-W iwd`, iwd (net.connman.iwd); both turn scan
 // results into the same services. The plugin never imports the D-Bus layer: the connection is handed in.
+// The backend (its modules and its client on the bus) is loaded at the first wireless link, so a
+// wired-only board never pays for it (BENCHMARKS.md, memory).
 import type { LinkEvent, LinkInfo } from '../../platform/types';
 import { Device } from '../../core/device';
 import { isFiltered } from '../../core/link-watch';
 import { PLUGIN_API_VERSION, Plugin, PluginContext } from '../plugin';
 import type { DbusClient } from './dbus-client';
-import { Supplicant } from './supplicant';
-import { WifiDevice } from './wifi-device';
-import { IwdClient, IwdDevice } from './iwd';
+import type { Supplicant } from './supplicant';
+import type { IwdClient, IwdDevice } from './iwd';
 
 /** What the plugin needs from one link, whichever backend drives it. */
 interface WifiLink {
@@ -35,29 +36,50 @@ export class WifiPlugin implements Plugin {
   private readonly devices = new Map<number, WifiLink>();
   private offs: (() => void)[] = [];
   private queue: Promise<void> = Promise.resolve();
+  private backendStarted?: Promise<void>;
 
   constructor(private readonly bus: DbusClient | undefined, readonly backend: WifiBackendName = 'wpa_supplicant') {}
 
   async start(ctx: PluginContext): Promise<void> {
     this.ctx = ctx;
     if (!this.bus) { ctx.log.info('wifi: no D-Bus connection, Wi-Fi disabled'); return; }
-    if (this.backend === 'iwd') {
-      this.iwd = new IwdClient(this.bus, ctx.log, () => [...this.devices.values()] as IwdDevice[],
-        () => new Promise<void>((resolve) => this.enqueue(() => this.attachAll().finally(resolve))),
-        () => new Promise<void>((resolve) => this.enqueue(async () => {
-          for (const d of this.devices.values()) await d.detach(false);
-          resolve();
-        })));
-      await this.iwd.start();
-    } else {
-      const sup = new Supplicant(this.bus, ctx.log);
-      this.supplicant = sup;
-      this.offs.push(sup.on('appeared', () => this.enqueue(() => this.attachAll())));
-      await sup.start();
-    }
     this.offs.push(ctx.links.on('link', (ev) => this.enqueue(() => this.onLink(ev))));
     for (const link of ctx.links.links.values()) this.enqueue(() => this.onLink({ type: 'new', link }));
     await this.queue;
+  }
+
+  /** Loads and starts the backend once; runs inside the queue, before the first device is made. */
+  private startBackend(): Promise<void> {
+    return this.backendStarted ??= this.loadBackend();
+  }
+
+  private async loadBackend(): Promise<void> {
+    const ctx = this.ctx!;
+    // Events the client reports while it starts come before any device exists, so there is nothing
+    // to attach or detach yet: the first device attaches itself when it is enabled.
+    let live = false;
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    if (this.backend === 'iwd') {
+      const { IwdClient } = require('./iwd') as typeof import('./iwd');
+      this.iwd = new IwdClient(this.bus!, ctx.log, () => [...this.devices.values()] as IwdDevice[],
+        () => new Promise<void>((resolve) => { if (!live) return resolve(); this.enqueue(() => this.attachAll().finally(resolve)); }),
+        () => new Promise<void>((resolve) => {
+          if (!live) return resolve();
+          this.enqueue(async () => {
+            for (const d of this.devices.values()) await d.detach(false);
+            resolve();
+          });
+        }));
+      await this.iwd.start();
+    } else {
+      const { Supplicant } = require('./supplicant') as typeof import('./supplicant');
+      const sup = new Supplicant(this.bus!, ctx.log);
+      this.supplicant = sup;
+      this.offs.push(sup.on('appeared', () => { if (live) this.enqueue(() => this.attachAll()); }));
+      await sup.start();
+    }
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    live = true;
   }
 
   async stop(): Promise<void> {
@@ -95,6 +117,7 @@ export class WifiPlugin implements Plugin {
       return;
     }
     if (known || !this.eligible(l)) return;
+    await this.startBackend();
     const nl = this.ctx!.platform.netlink;
     // iwd brings its links up and down itself (Device.Powered); wpa_supplicant needs the link up
     const iwd = this.iwd;
@@ -108,9 +131,11 @@ export class WifiPlugin implements Plugin {
         if (!iwd) await nl.setLinkUp(l.index, false);
       },
     });
+    /* eslint-disable @typescript-eslint/no-require-imports */
     const wifi: WifiLink = iwd
-      ? new IwdDevice(dev, m, this.bus!, iwd.objs, this.ctx!.log)
-      : new WifiDevice(dev, { manager: m, supplicant: this.supplicant!, log: this.ctx!.log });
+      ? new (require('./iwd') as typeof import('./iwd')).IwdDevice(dev, m, this.bus!, iwd.objs, this.ctx!.log)
+      : new (require('./wifi-device') as typeof import('./wifi-device')).WifiDevice(dev, { manager: m, supplicant: this.supplicant!, log: this.ctx!.log });
+    /* eslint-enable @typescript-eslint/no-require-imports */
     this.devices.set(l.index, wifi);
     await m.addDevice(dev);
     const tech = m.technology('wifi');
