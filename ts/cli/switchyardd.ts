@@ -133,7 +133,7 @@ async function rejoinBus(bus: Bus, log: ReturnType<typeof createLogger>, stoppin
  * writes V8's heap figures and the loaded modules there; if <file>.gc exists, after a full GC, so the
  * live heap shows apart from garbage not yet collected. Off unless asked for: a device never has it.
  */
-function memStatsOnSignal(file: string): void {
+export function memStatsOnSignal(file: string): void {
   process.on('SIGUSR2', () => {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const v8 = require('node:v8') as typeof import('node:v8');
