@@ -109,8 +109,7 @@ cache. Lower is better; the ratio is connmand ÷ Switchyard.
 |---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Machine: ${machine()}. Measured while other builds shared the 2 cores: compare the columns, not the
-absolute numbers.`;
+Machine: ${machine()}. On a loaded machine compare the columns, not the absolute numbers.`;
 }
 
 export const bench: Bench = {

@@ -6,7 +6,7 @@
 // own command line behind `require.main === module`, usually as `standalone(bench)`. A script without
 // that export is still run by run-all, as a child process, and writes its section itself.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
@@ -48,7 +48,9 @@ export function machine(): string {
   } catch {
     // reported as not installed
   }
-  return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${kernel}, Node ${process.version}, ${connmand}`;
+  // The load average says whether other work shared the machine while the figures were taken.
+  return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${kernel}, Node ${process.version}, ${connmand}; ` +
+    `load average ${loadavg()[0].toFixed(1)} when the section was written`;
 }
 
 /** Replaces (or appends) one section of BENCHMARKS.md, atomically. */
