@@ -40,7 +40,9 @@ async function once(kind: DaemonKind, n: number, dir: string): Promise<Sample> {
       return memoryOf(pid);
     };
     await lab.waitForWiredReady({ timeoutMs: 60_000 });
-    await sleep(2000);
+    // V8 hands back its start-up pages about 10 s after start (its memory reducer); reading earlier
+    // would credit that to the cache as a shrink.
+    await sleep(12_000);
     const before = await settled();
     // Fill: every name once (dnsperf -n 1 runs through the file once).
     dnsperf(lab, data, ['-n', '1']);
@@ -97,8 +99,8 @@ export function dnsScaleMarkdown(r: Awaited<ReturnType<typeof benchDnsScale>>, r
 (interleaved) whose dnsmasq answers N names from a hosts file (\`--addn-hosts\`, \`--local-ttl=300\`). The
 proxy's cache is filled by asking every name once (\`dnsperf -n 1\`), then \`dnsperf -c 4 -q 100 -l ${SECONDS}\` asks
 the same N names again in the daemon's namespace. Latency and throughput are of that timed run; memory
-growth is the daemon's, from before the fill to after the timed run (Switchyard's read after a forced
-full GC each time, so its JS garbage does not hide the cache's native memory). Both caches are bounded, so at
+growth is the daemon's, from 12 s after ready (before the fill) to after the timed run (Switchyard's
+read after a forced full GC each time, so its JS garbage does not hide the cache's native memory). Both caches are bounded, so at
 10,000 names the proxy cannot keep them all: Switchyard's holds 4,096 entries and 2 MiB
 (native/core/dns/cache.h), connmand's fewer; what does not fit goes upstream again, and the latency
 shows it: asking N names in a cycle is the worst case for an LRU cache smaller than N, so at 10,000
