@@ -11,7 +11,7 @@ const DIST_BENCH = __dirname;
 /** not benchmarks: this runner and the shared helpers */
 const NOT_BENCHES = new Set(['run-all', 'lib', 'wifi-scale-daemon']);
 /** the order of sections in BENCHMARKS.md; scripts not named here follow in name order */
-const ORDER = ['startup', 'memory', 'dhcp4-ready', 'failover', 'dns-cache', 'dns-scale', 'soak', 'wifi-connect', 'wifi-scale', 'sessions'];
+const ORDER = ['startup', 'memory-map', 'dhcp4-ready', 'failover', 'dns-cache', 'dns-scale', 'soak', 'wifi-connect', 'wifi-scale', 'sessions'];
 
 function listFlag(args: string[], flag: string): string[] | undefined {
   const i = args.indexOf(flag);
