@@ -12,7 +12,7 @@
 // signals).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonKind, Lab, lineDiff, maskRunValues, sleep } from '../harness';
 import { Background } from '../harness/proc';
@@ -69,7 +69,8 @@ const STEPS: Step[] = [
   { script: 'test-connman', args: ['services'] },
 ];
 
-interface Run { steps: { name: string; output: string }[]; monitor: string }
+/** output: what the script printed; signals: what monitor-connman printed from its start to the step's settle */
+interface Run { steps: { name: string; output: string; signals: string }[]; monitor: string }
 
 function mask(text: string, lab: Lab): string {
   return maskRunValues(text, lab)
@@ -88,19 +89,23 @@ async function runAll(kind: DaemonKind, dir: string): Promise<Run> {
     monitor = new Background('monitor-connman', ['/usr/bin/python3', join(dir, 'monitor-connman')], out,
       join(lab.dir, 'monitor-connman.err'), { ...lab.clientEnv(), PYTHONUNBUFFERED: '1' });
     await sleep(1000);
-    const steps: Run['steps'] = [];
+    const steps: (Run['steps'][number] & { end: number })[] = [];
     for (const s of STEPS) {
       const args = (s.args ?? []).map((a) => (a === '{id}' ? lab.serviceId : a));
-      steps.push({ name: `${s.script} ${(s.args ?? []).join(' ')}`.trim(), output: mask(await runScript(lab, dir, s.script, args), lab) });
+      const output = mask(await runScript(lab, dir, s.script, args), lab);
       if (s.then === 'settle') await sleep(700);
       if (s.then === 'ready') {
         await lab.waitForWiredReady().catch(() => undefined);
         await sleep(1000);
       }
+      steps.push({ name: `${s.script} ${(s.args ?? []).join(' ')}`.trim(), output, signals: '', end: statSync(out).size });
     }
     await sleep(500);
     await monitor.stop(1000);
-    return { steps, monitor: mask(readFileSync(out, 'utf8'), lab) };
+    const raw = readFileSync(out);
+    let from = 0;
+    for (const st of steps) { st.signals = mask(raw.subarray(from, st.end).toString('utf8'), lab); from = st.end; }
+    return { steps, monitor: mask(raw.toString('utf8'), lab) };
   } finally {
     await monitor?.stop(500);
     await lab.teardown();
@@ -129,8 +134,15 @@ describe("ConnMan's python test scripts: Switchyard prints what connmand 1.41 pr
     assert.equal(diffs.length, 0, `${diffs.length} of ${ref.steps.length} scripts differ (- connmand, + switchyard):\n${diffs.join('\n')}`);
   });
 
+  // Compared step by step (each step's signals are those printed before its settle ends), so a
+  // difference names the script that caused it.
   it('monitor-connman sees the same signals during the sequence', () => {
-    assert.ok(runs.connmand && runs.switchyard, 'both runs happened');
-    assert.equal(runs.switchyard.monitor, runs.connmand.monitor, lineDiff(runs.connmand.monitor, runs.switchyard.monitor));
+    const ref = runs.connmand;
+    const mine = runs.switchyard;
+    assert.ok(ref && mine, 'both runs happened');
+    const diffs = ref.steps.map((r, i) => (r.signals === mine.steps[i].signals ? ''
+      : `--- after ${r.name}\n${lineDiff(r.signals, mine.steps[i].signals)}`)).filter(Boolean);
+    assert.equal(diffs.length, 0, `signals differ after ${diffs.length} steps (- connmand, + switchyard):\n${diffs.join('\n')}`);
+    assert.equal(mine.monitor, ref.monitor, lineDiff(ref.monitor, mine.monitor));
   });
 });

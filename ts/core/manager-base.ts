@@ -182,11 +182,14 @@ export abstract class ManagerBase extends Emitter<ManagerEvents> {
   /** Manager.SetProperty("OfflineMode"): powers technologies down without touching their Enable. */
   async setOfflineMode(on: boolean): Promise<void> {
     if (this.offlineMode === on) return;
-    this.setOfflineModeFlag(on);
+    // connmand flips the flag first (the Manager State reads "offline" while services go down) but
+    // announces OfflineMode only once every technology has been switched
+    this.offlineMode = on;
     for (const t of this.technologies) {
       const want = on ? false : t.enablePersistent;
       if (t.powered !== want) await this.applyTechnologyPower(t, want);
     }
+    this.setOfflineModeFlag(on);
   }
 
   protected setOfflineModeFlag(on: boolean): void {

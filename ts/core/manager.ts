@@ -275,6 +275,12 @@ export class Manager extends ManagerBase {
     this.sort();
   }
 
+  /** The service NTP follows: the default one, when it is connected (connman_service_get_default). */
+  timeService(): Service | undefined {
+    const first = this.services[0];
+    return first && isConnected(first.state) ? first : undefined;
+  }
+
   /** Nameservers/Timeservers/Domains.Configuration: the data changes here; resolv.conf follows it. */
   setListConfig(svc: Service, which: 'nameservers' | 'timeservers' | 'domains', values: string[]): void {
     if (svc.immutable) throw new ConnmanError('NotSupported');
@@ -282,7 +288,15 @@ export class Manager extends ManagerBase {
     const [field, prop, eff] = LIST_FIELDS[which];
     svc[field] = cleaned;
     svc.notify(svc, prop);
-    svc.notify(svc, eff);
+    // connmand re-reads the NTP list only for the service that sets the time (ts_reset)
+    if (which !== 'timeservers' || svc === this.timeService()) svc.notify(svc, eff);
+    // re-adding the nameservers queues one more Nameservers signal for the next idle turn
+    if (which === 'nameservers') {
+      this.deps.clock.setTimeout(() => {
+        const idle = svc.state === 'idle' || svc.state === 'disconnect' || svc.state === 'failure';
+        if (isConnected(svc.state) || (idle && !svc.nameservers.length)) svc.notify(svc, 'Nameservers');
+      }, 0);
+    }
     this.saveService(svc);
     if (which !== 'timeservers') this.writeResolv();
   }

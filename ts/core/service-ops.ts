@@ -8,7 +8,7 @@ import type { IPv4Method, IPv6Method, ProxyConfig, Service, ServiceProperty, Ser
 type ListField = 'nameserversConfig' | 'timeserversConfig' | 'domainsConfig';
 export const LIST_FIELDS: Record<'nameservers' | 'timeservers' | 'domains', [ListField, ServiceProperty, ServiceProperty]> = {
   nameservers: ['nameserversConfig', 'Nameservers.Configuration', 'Nameservers'],
-  timeservers: ['timeserversConfig', 'Timeservers.Configuration', 'Timeservers.Configuration'],
+  timeservers: ['timeserversConfig', 'Timeservers.Configuration', 'Timeservers'],
   domains: ['domainsConfig', 'Domains.Configuration', 'Domains'],
 };
 
@@ -26,6 +26,28 @@ export function effectiveNameservers(s: Service, fallback: readonly string[]): s
   if (s.nameserversConfig.length) return [...s.nameserversConfig];
   const dynamic = [...s.provisionedNameservers, ...s.nameservers];
   return dynamic.length ? dynamic : [...fallback];
+}
+
+/** The global time sources a service's Timeservers list draws on after its own. */
+export interface GlobalTimeSources {
+  manual: boolean;
+  /** Clock.Timeservers, as saved in settings */
+  timeservers: readonly string[];
+  fallback: readonly string[];
+  useGateways: boolean;
+}
+
+/**
+ * The NTP servers tried for a service, best first (connmand's __connman_timeserver_get_all): its
+ * Timeservers.Configuration, the DHCP/provisioned ones, its gateway when gateways count as time
+ * servers, then the Clock's and the fallback list, each name once; none while time is set by hand.
+ */
+export function timeserversFor(s: Service, g: GlobalTimeSources): string[] {
+  if (g.manual) return [];
+  const gateway = g.useGateways ? s.ipv4?.gateway ?? s.ipv6?.gateway : undefined;
+  const all = [...s.timeserversConfig, ...s.provisionedTimeservers, ...s.timeservers,
+    ...(gateway ? [gateway] : []), ...g.timeservers, ...g.fallback];
+  return all.filter((t, i) => all.indexOf(t) === i);
 }
 
 /**

@@ -36,7 +36,7 @@ export class DbusApi {
     this.time = new TimeSettings({ localtime: manager.deps.config.Localtime, zoneinfo: opts.zoneinfo,
       store: manager.deps.store, setSystemTime: opts.setSystemTime });
     this.time.load();
-    this.serviceTable = serviceTable(manager);
+    this.serviceTable = serviceTable(manager, this.time);
     this.technologyTable = technologyTable(manager);
     const cfg = manager.deps.config;
     this.agents = new AgentRegistry(canCallOut(bus) ? busAgentTransport(bus) : inertAgentTransport,
@@ -57,6 +57,9 @@ export class DbusApi {
     for (const s of m.services) { this.bus.export(s.path, [bindInterface(this.serviceTable, s)]); this.servicesChanged.serviceAdded(s); }
     this.offs.push(
       this.time.on('changed', (name) => {
+        // the time service re-reads its list first (connmand's ts_reset), so its signal comes first
+        const def = m.timeService();
+        if (name === 'Timeservers' && def) def.notify(def, 'Timeservers');
         const v = changedValue(this.clockTable, this.time, name);
         if (v) this.bus.signal('/', 'net.connman.Clock', 'PropertyChanged', 'sv', [name, v]);
       }),

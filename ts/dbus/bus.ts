@@ -336,19 +336,22 @@ export class Bus {
 
   private dispatch(msg: dbus.Message): boolean {
     const path = msg.path;
+    const sig = msg.signature ?? '';
+    // libdbus introspects any path, known or not, as a bare node listing what lies below it
+    if (msg.interface === INTROSPECTABLE && msg.member === 'Introspect' && sig === '') {
+      this.reply(msg, 's', [this.introspect(path)]);
+      return true;
+    }
     if (!this.isNode(path)) {
-      // libdbus answers UnknownObject for a path that is neither an object nor a parent of one; the
-      // Peer interface is served on every path (dbus-next does that when we decline).
+      // libdbus answers any other call on a path that is neither an object nor a parent of one with
+      // UnknownObject and its "doesn't exist" text (newline included); the Peer interface is served on
+      // every path (dbus-next does that when we decline).
       if (msg.interface === 'org.freedesktop.DBus.Peer') return false;
       if (!((msg.flags ?? 0) & NO_REPLY_EXPECTED)) {
         const newError = dbus.Message.newError as unknown as (m: dbus.Message, name: string, text: string) => dbus.Message;
-        this.conn.send(newError(msg, 'org.freedesktop.DBus.Error.UnknownObject', `No such object path '${path}'`));
+        this.conn.send(newError(msg, 'org.freedesktop.DBus.Error.UnknownObject',
+          `Method "${msg.member}" with signature "${sig}" on interface "${msg.interface ?? '(null)'}" doesn't exist\n`));
       }
-      return true;
-    }
-    const sig = msg.signature ?? '';
-    if (msg.interface === INTROSPECTABLE && msg.member === 'Introspect' && sig === '') {
-      this.reply(msg, 's', [this.introspect(path)]);
       return true;
     }
     if (path === '/' && msg.interface === OBJECT_MANAGER && msg.member === 'GetManagedObjects' && sig === '') {
