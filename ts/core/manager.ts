@@ -18,7 +18,8 @@ import { askForInput } from './input-agent';
 import { Provisioner } from './provisioner';
 import { sortServices } from './service-order';
 import { pickAutoconnect } from './autoconnect';
-import { LIST_FIELDS, checkMove, checkRemovable, cleanList, switchOrder } from './service-ops';
+import { GlobalTimeSources, LIST_FIELDS, checkMove, checkRemovable, cleanList, switchOrder, timeserversFor } from './service-ops';
+import { TimeServiceTracker } from './time-service';
 import { ManagerBase, ManagerDeps } from './manager-base';
 import { Ipv6Auto } from './ipv6-auto';
 import { SixToFour } from './sixtofour';
@@ -62,9 +63,16 @@ export class Manager extends ManagerBase {
   readonly ipv6Auto: Ipv6Auto;
   /** Enable6to4: the one sit tunnel (sixtofour.ts) */
   readonly sixToFour: SixToFour;
+  /** Clock.Timeservers and TimeUpdates live with the Clock (dbus/api.ts sets this); config alone until then */
+  globalTime: () => GlobalTimeSources;
+  /** when Timeservers signals go out (connmand's timeserver.c) */
+  readonly ntp: TimeServiceTracker;
 
   constructor(deps: ManagerDeps) {
     super(deps);
+    this.globalTime = () => ({ manual: false, timeservers: [], fallback: deps.config.FallbackTimeservers,
+      useGateways: deps.config.UseGatewaysAsTimeservers });
+    this.ntp = new TimeServiceTracker((s) => this.timeserversOf(s), () => this.services.find((s) => isConnected(s.state)));
     this.provisioner = new Provisioner(this, deps.provisioning);
     this.ipv6Auto = new Ipv6Auto({ platform: deps.platform, clock: deps.clock, log: deps.log, onChange: (i) => this.onIpv6Extras(i),
       persist: (i, d) => this.persistDhcp6(i, d) });
@@ -275,11 +283,8 @@ export class Manager extends ManagerBase {
     this.sort();
   }
 
-  /** The service NTP follows: the default one, when it is connected (connman_service_get_default). */
-  timeService(): Service | undefined {
-    const first = this.services[0];
-    return first && isConnected(first.state) ? first : undefined;
-  }
+  /** The NTP servers a service would use, best first (what its Timeservers property shows while connected). */
+  timeserversOf(svc: Service): string[] { return timeserversFor(svc, this.globalTime()); }
 
   /** Nameservers/Timeservers/Domains.Configuration: the data changes here; resolv.conf follows it. */
   setListConfig(svc: Service, which: 'nameservers' | 'timeservers' | 'domains', values: string[]): void {
@@ -288,8 +293,7 @@ export class Manager extends ManagerBase {
     const [field, prop, eff] = LIST_FIELDS[which];
     svc[field] = cleaned;
     svc.notify(svc, prop);
-    // connmand re-reads the NTP list only for the service that sets the time (ts_reset)
-    if (which !== 'timeservers' || svc === this.timeService()) svc.notify(svc, eff);
+    if (which === 'timeservers') this.ntp.configChanged(svc); else svc.notify(svc, eff);
     // re-adding the nameservers queues one more Nameservers signal for the next idle turn
     if (which === 'nameservers') {
       this.deps.clock.setTimeout(() => {
@@ -689,10 +693,11 @@ export class Manager extends ManagerBase {
     svc.ipv4 = { address: lease.address, prefixLength: lease.prefixLength, broadcast: lease.broadcast };
     svc.notify(svc, 'Domains');
     this.setState(svc, 'ready', () => {
-      for (const p of ['Timeservers', 'Domains', 'Proxy'] as const) svc.notify(svc, p);
+      this.ntp.defaultChanged();
+      for (const p of ['Domains', 'Proxy'] as const) svc.notify(svc, p);
     });
     svc.notify(svc, 'IPv4');
-    svc.notify(svc, 'Timeservers');
+    this.ntp.sync(svc);
     svc.ipv4 = { ...svc.ipv4, gateway: lease.routers[0] };
     if (svc.ipv4.gateway) svc.notify(svc, 'IPv4');
     svc.nameservers = uniq([...lease.dns, ...v6.nameservers]);
@@ -724,11 +729,13 @@ export class Manager extends ManagerBase {
     void this.updateRouting();
     try { await this.teardown(svc, new ConnmanError('OperationAborted')); } finally { this.leaving.delete(svc); }
     svc.notify(svc, 'Domains');
-    svc.notify(svc, 'Timeservers');
+    // reloads that signal only while no non-empty list is loaded for the service
+    this.ntp.sync(svc);
     this.setState(svc, 'configuration');
-    svc.notify(svc, 'Timeservers');
+    this.ntp.sync(svc);
     this.setState(svc, 'disconnect');
-    for (const p of ['Timeservers', 'Domains', 'Proxy'] as const) svc.notify(svc, p);
+    this.ntp.defaultChanged();
+    for (const p of ['Domains', 'Proxy'] as const) svc.notify(svc, p);
     this.setState(svc, 'idle');
     svc.notify(svc, 'IPv4');
     svc.notify(svc, 'IPv6');

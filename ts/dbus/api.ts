@@ -36,9 +36,11 @@ export class DbusApi {
     this.time = new TimeSettings({ localtime: manager.deps.config.Localtime, zoneinfo: opts.zoneinfo,
       store: manager.deps.store, setSystemTime: opts.setSystemTime });
     this.time.load();
-    this.serviceTable = serviceTable(manager, this.time);
-    this.technologyTable = technologyTable(manager);
     const cfg = manager.deps.config;
+    manager.globalTime = () => ({ manual: this.time.timeUpdates === 'manual', timeservers: this.time.timeservers,
+      fallback: cfg.FallbackTimeservers, useGateways: cfg.UseGatewaysAsTimeservers });
+    this.serviceTable = serviceTable(manager);
+    this.technologyTable = technologyTable(manager);
     this.agents = new AgentRegistry(canCallOut(bus) ? busAgentTransport(bus) : inertAgentTransport,
       { inputRequestMs: cfg.InputRequestTimeout * 1000, browserLaunchMs: cfg.BrowserLaunchTimeout * 1000 });
     // core reaches the agents only through this narrow seam (passphrase requests, Cancel)
@@ -57,9 +59,8 @@ export class DbusApi {
     for (const s of m.services) { this.bus.export(s.path, [bindInterface(this.serviceTable, s)]); this.servicesChanged.serviceAdded(s); }
     this.offs.push(
       this.time.on('changed', (name) => {
-        // the time service re-reads its list first (connmand's ts_reset), so its signal comes first
-        const def = m.timeService();
-        if (name === 'Timeservers' && def) def.notify(def, 'Timeservers');
+        // the default service reloads its NTP list first (ts_reset), so its signal comes first
+        if (name === 'Timeservers') m.ntp.globalChanged();
         const v = changedValue(this.clockTable, this.time, name);
         if (v) this.bus.signal('/', 'net.connman.Clock', 'PropertyChanged', 'sv', [name, v]);
       }),

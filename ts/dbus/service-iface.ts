@@ -4,8 +4,7 @@ import { ConnmanError } from '../core/errors';
 import { Service, isConnected, isConnecting } from '../core/service';
 import { prefixToNetmask } from '../core/applier';
 import { VariantDict, ipv4ConfigFromDbus, ipv6ConfigFromDbus } from '../core/ipconfig';
-import { effectiveNameservers, proxyConfigFromDbus, timeserversFor } from '../core/service-ops';
-import type { TimeSettings } from '../core/time-settings';
+import { effectiveNameservers, proxyConfigFromDbus } from '../core/service-ops';
 import { InterfaceTable, PROPERTY_CHANGED, PropertyDef, PropertyDict, dict } from './table';
 
 const connected = (s: Service) => isConnected(s.state);
@@ -35,10 +34,8 @@ function conflictDict(s: Service): PropertyDict | undefined {
     ['Resolved', 'b', c.resolved]]);
 }
 
-export function serviceTable(manager: Manager, time?: TimeSettings): InterfaceTable<Service> {
+export function serviceTable(manager: Manager): InterfaceTable<Service> {
   const cfg = manager.deps.config;
-  const globalTime = () => ({ manual: time?.timeUpdates === 'manual', timeservers: time?.timeservers ?? [],
-    fallback: cfg.FallbackTimeservers, useGateways: cfg.UseGatewaysAsTimeservers });
   const listSetter = (which: 'nameservers' | 'timeservers' | 'domains'): PropertyDef<Service>['set'] =>
     (s, v) => manager.setListConfig(s, which, v as string[]);
   const properties: PropertyDef<Service>[] = [
@@ -79,7 +76,7 @@ export function serviceTable(manager: Manager, time?: TimeSettings): InterfaceTa
     { name: 'Nameservers', type: 'as', access: 'read', get: (s) => (connected(s) ? effectiveNameservers(s, cfg.FallbackNameservers) : []) },
     { name: 'Nameservers.Configuration', type: 'as', access: 'readwrite', get: (s) => [...s.nameserversConfig],
       set: listSetter('nameservers') },
-    { name: 'Timeservers', type: 'as', access: 'read', get: (s) => (connected(s) ? timeserversFor(s, globalTime()) : []) },
+    { name: 'Timeservers', type: 'as', access: 'read', get: (s) => (connected(s) ? manager.timeserversOf(s) : []) },
     { name: 'Timeservers.Configuration', type: 'as', access: 'readwrite', get: (s) => [...s.timeserversConfig],
       set: listSetter('timeservers') },
     { name: 'Domains', type: 'as', access: 'read', get: (s) => (connected(s) || isConnecting(s.state)
