@@ -20,8 +20,16 @@ import { connmanScriptsDir, runScript } from '../harness/connman-scripts';
 
 const skip = process.getuid?.() !== 0 ? 'needs root for network namespaces' : false;
 
-/** script, args ('{id}' is the wired service), and what to wait for before the next step */
-type Step = { script: string; args?: string[]; then?: 'ready' | 'settle' };
+/**
+ * script, args ('{id}' is the wired service), what to wait for before the next step, and whether the
+ * step brings the cable's service back as a new object. For those, monitor-connman's Service lines are
+ * timing, not behaviour: both daemons hold back a new service's PropertyChanged until ServicesChanged
+ * has announced it (100 ms), and connmand's DHCP there takes seconds (its first request goes
+ * unanswered; measured 8.5 s) while Switchyard's INIT-REBOOT is bound within those 100 ms, so the same
+ * walk to ready is either all visible or all folded into ServicesChanged. Their Manager and Technology
+ * lines are compared, and the service itself is compared by the scripts that print it afterwards.
+ */
+type Step = { script: string; args?: string[]; then?: 'ready' | 'settle'; newService?: true };
 const STEPS: Step[] = [
   { script: 'get-state' },
   { script: 'list-services' },
@@ -58,10 +66,11 @@ const STEPS: Step[] = [
   { script: 'test-connman', args: ['offlinemode', 'on'], then: 'settle' },
   { script: 'test-connman', args: ['offlinemode'] },
   { script: 'test-connman', args: ['state'] },
-  { script: 'test-connman', args: ['offlinemode', 'off'], then: 'ready' },
+  { script: 'test-connman', args: ['offlinemode', 'off'], then: 'ready', newService: true },
+  { script: 'get-services' },
   { script: 'test-connman', args: ['disable', 'ethernet'], then: 'settle' },
   { script: 'get-state' },
-  { script: 'test-connman', args: ['enable', 'ethernet'], then: 'ready' },
+  { script: 'test-connman', args: ['enable', 'ethernet'], then: 'ready', newService: true },
   { script: 'service-move-before', args: ['{id}', '{id}'] },
   { script: 'set-ipv4-method', args: ['no_such_service', 'dhcp'] },
   { script: 'test-connman', args: ['scan', 'ethernet'] },
@@ -70,7 +79,7 @@ const STEPS: Step[] = [
 ];
 
 /** output: what the script printed; signals: what monitor-connman printed from its start to the step's settle */
-interface Run { steps: { name: string; output: string; signals: string }[]; monitor: string }
+interface Run { steps: { name: string; output: string; signals: string }[] }
 
 function mask(text: string, lab: Lab): string {
   return maskRunValues(text, lab)
@@ -105,7 +114,7 @@ async function runAll(kind: DaemonKind, dir: string): Promise<Run> {
     const raw = readFileSync(out);
     let from = 0;
     for (const st of steps) { st.signals = mask(raw.subarray(from, st.end).toString('utf8'), lab); from = st.end; }
-    return { steps, monitor: mask(raw.toString('utf8'), lab) };
+    return { steps };
   } finally {
     await monitor?.stop(500);
     await lab.teardown();
@@ -140,9 +149,12 @@ describe("ConnMan's python test scripts: Switchyard prints what connmand 1.41 pr
     const ref = runs.connmand;
     const mine = runs.switchyard;
     assert.ok(ref && mine, 'both runs happened');
-    const diffs = ref.steps.map((r, i) => (r.signals === mine.steps[i].signals ? ''
-      : `--- after ${r.name}\n${lineDiff(r.signals, mine.steps[i].signals)}`)).filter(Boolean);
+    const view = (text: string, i: number) => (STEPS[i].newService
+      ? text.split('\n').filter((l) => !l.startsWith('{Service} ')).join('\n') : text);
+    const diffs = ref.steps.map((r, i) => {
+      const [a, b] = [view(r.signals, i), view(mine.steps[i].signals, i)];
+      return a === b ? '' : `--- after ${r.name}\n${lineDiff(a, b)}`;
+    }).filter(Boolean);
     assert.equal(diffs.length, 0, `signals differ after ${diffs.length} steps (- connmand, + switchyard):\n${diffs.join('\n')}`);
-    assert.equal(mine.monitor, ref.monitor, lineDiff(ref.monitor, mine.monitor));
   });
 });

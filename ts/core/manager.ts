@@ -324,7 +324,14 @@ export class Manager extends ManagerBase {
   async setIPv4Config(svc: Service, cfg: IPv4Config): Promise<void> {
     if (svc.immutable || svc.type === 'vpn') throw new ConnmanError('NotSupported');
     const active = isConnected(svc.state) || isConnecting(svc.state);
-    if (active) await this.stopIPv4(svc, true);
+    if (active) {
+      // connmand sees the old address leave only once the next lease is bound, so the method-only
+      // IPv4 signal comes then
+      svc.ipv4Rebinding = (await this.stopIPv4(svc, true)) && (cfg.method === 'dhcp' || cfg.method === 'auto');
+      // connmand enables a fresh ipconfig on the up link, which announces the link (service_up)
+      svc.notify(svc, 'Ethernet');
+    }
+    if (cfg.method !== svc.ipv4Config.method) svc.notify(svc, 'IPv4');
     svc.ipv4Config = cfg;
     svc.notify(svc, 'IPv4.Configuration');
     if (svc.modified) this.saveService(svc);
@@ -335,10 +342,16 @@ export class Manager extends ManagerBase {
   async setIPv6Config(svc: Service, cfg: IPv6Config): Promise<void> {
     if (svc.immutable || svc.type === 'vpn') throw new ConnmanError('NotSupported');
     const active = isConnected(svc.state) || isConnecting(svc.state);
+    // connmand's IPv6 side is under way whenever its method is not off; the fresh ipconfig it then
+    // enables on the up link announces the link (service_up) right away, otherwise only once started
+    const v6Active = active && svc.ipv6Config.method !== 'off';
     if (active) this.stopIPv6(svc);
+    if (v6Active) svc.notify(svc, 'Ethernet');
+    if (cfg.method !== svc.ipv6Config.method) svc.notify(svc, 'IPv6');
     svc.ipv6Config = cfg;
     svc.notify(svc, 'IPv6.Configuration');
     if (svc.modified) this.saveService(svc);
+    if (active && !v6Active && cfg.method !== 'off') svc.notify(svc, 'Ethernet');
     if (active) this.startIPv6(svc);
     await this.updateRouting();
   }
@@ -451,7 +464,8 @@ export class Manager extends ManagerBase {
     }
   }
 
-  private async stopIPv4(svc: Service, release: boolean): Promise<void> {
+  /** Returns whether the service had an IPv4 address. */
+  private async stopIPv4(svc: Service, release: boolean): Promise<boolean> {
     const dhcp = this.ipv4.get(svc);
     this.ipv4.delete(svc);
     this.staticV4.delete(svc);
@@ -463,9 +477,12 @@ export class Manager extends ManagerBase {
     svc.lease = undefined;
     await this.updateRouting();
     if (had) {
+      // the lease's domain goes with it; IPv4 itself is announced by the caller, as connmand does
+      svc.domains = [];
+      svc.notify(svc, 'Domains');
       if (isConnected(svc.state) && !svc.ipv6) this.setState(svc, 'configuration');
-      svc.notify(svc, 'IPv4');
     }
+    return had;
   }
 
   private startIPv6(svc: Service): void {
@@ -683,6 +700,7 @@ export class Manager extends ManagerBase {
     svc.domains = domains.filter((d, i) => domains.indexOf(d) === i && isValidHostname(d));
     svc.timeservers = uniq([...lease.ntp, ...v6.timeservers]);
     if (renewal) {
+      svc.ipv4Rebinding = false;
       svc.ipv4 = { address: lease.address, prefixLength: lease.prefixLength, gateway: lease.routers[0], broadcast: lease.broadcast };
       svc.nameservers = uniq([...lease.dns, ...v6.nameservers]);
       for (const p of ['IPv4', 'Nameservers', 'Domains', 'Timeservers'] as const) svc.notify(svc, p);
@@ -696,6 +714,10 @@ export class Manager extends ManagerBase {
       this.ntp.defaultChanged();
       for (const p of ['Domains', 'Proxy'] as const) svc.notify(svc, p);
     });
+    if (svc.ipv4Rebinding) {
+      svc.notify(svc, 'IPv4');
+      svc.ipv4Rebinding = false;
+    }
     svc.notify(svc, 'IPv4');
     this.ntp.sync(svc);
     svc.ipv4 = { ...svc.ipv4, gateway: lease.routers[0] };

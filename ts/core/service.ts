@@ -85,6 +85,9 @@ export class Service {
   nameservers: string[] = [];
   nameserversConfig: string[] = [];
   timeservers: string[] = [];
+  /** The IPv4 configuration was restarted while connected: until the new lease's address is announced,
+   *  IPv4 shows the method alone, as connmand does while it catches up with the kernel. */
+  ipv4Rebinding = false;
   timeserversConfig: string[] = [];
   domains: string[] = [];
   domainsConfig: string[] = [];

@@ -53,7 +53,8 @@ export function serviceTable(manager: Manager): InterfaceTable<Service> {
     { name: 'Ethernet', type: 'a{sv}', access: 'read', get: (s) => dict([
       ['Method', 's', 'auto'], ['Interface', 's', s.ifname || undefined], ['Address', 's', s.mac ? s.mac.toUpperCase() : undefined],
       ['MTU', 'q', s.mtu > 0 ? s.mtu : undefined]]) },
-    { name: 'IPv4', type: 'a{sv}', access: 'read', get: (s) => (connected(s) && s.ipv4 ? dict([
+    { name: 'IPv4', type: 'a{sv}', access: 'read', get: (s) => (connected(s) && s.ipv4 && s.ipv4Rebinding ? dict([['Method', 's', s.ipv4Method]])
+      : connected(s) && s.ipv4 ? dict([
       ['Method', 's', s.ipv4Method], ['Address', 's', s.ipv4.address], ['Netmask', 's', prefixToNetmask(s.ipv4.prefixLength)],
       ['Gateway', 's', s.ipv4.gateway]]) : {}) },
     { name: 'IPv4.Configuration', type: 'a{sv}', access: 'readwrite', get: (s) => {
