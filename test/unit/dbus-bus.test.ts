@@ -112,6 +112,19 @@ test('introspection lists the interfaces and child nodes; ObjectManager lists th
   assert.deepEqual(Object.keys(objs.body[0]).sort(), ['/net/connman/service/ethernet_02dbf5c870e2_cable', '/net/connman/technology/ethernet']);
 });
 
+test('an unknown path: Introspect answers an empty node, any other call UnknownObject with libdbus\'s text', async () => {
+  const xml = (await call('/net/connman/service/nope', 'org.freedesktop.DBus.Introspectable', 'Introspect')).body[0] as string;
+  assert.match(xml, /<node>\n<\/node>\n$/);
+  try {
+    await call('/net/connman/service/nope', 'net.connman.Service', 'GetProperties');
+    assert.fail('no error');
+  } catch (e) {
+    const err = e as { type: string; text: string };
+    assert.equal(err.type, 'org.freedesktop.DBus.Error.UnknownObject');
+    assert.equal(err.text, 'Method "GetProperties" with signature "" on interface "net.connman.Service" doesn\'t exist\n');
+  }
+});
+
 test('a second owner of net.connman is refused', async () => {
   const other = await Bus.connect(address);
   assert.equal(await other.requestName('net.connman'), false);
