@@ -711,7 +711,6 @@ export class Manager extends ManagerBase {
     svc.ipv4 = { address: lease.address, prefixLength: lease.prefixLength, broadcast: lease.broadcast };
     svc.notify(svc, 'Domains');
     this.setState(svc, 'ready', () => {
-      this.ntp.defaultChanged();
       for (const p of ['Domains', 'Proxy'] as const) svc.notify(svc, p);
     });
     if (svc.ipv4Rebinding) {
@@ -756,7 +755,6 @@ export class Manager extends ManagerBase {
     this.setState(svc, 'configuration');
     this.ntp.sync(svc);
     this.setState(svc, 'disconnect');
-    this.ntp.defaultChanged();
     for (const p of ['Domains', 'Proxy'] as const) svc.notify(svc, p);
     this.setState(svc, 'idle');
     svc.notify(svc, 'IPv4');
@@ -831,8 +829,11 @@ export class Manager extends ManagerBase {
     svc.stateIPv6 = svc.ipv6Config.method === 'off' ? 'idle' : state;
     svc.state = state;
     svc.notify(svc, 'State');
+    // connmand re-evaluates the default service (and so NTP's) on entering ready and disconnect
+    if (state === 'disconnect') this.ntp.defaultChanged();
     if (state === 'ready') {
       if (svc.error) svc.set('error', undefined, 'Error');
+      this.ntp.defaultChanged();
       if (!svc.favorite) svc.set('favorite', true, 'Favorite');
       svc.modified = new Date();
       this.saveService(svc);
