@@ -1,7 +1,7 @@
 // ConnMan's own python test scripts (its source's test/ directory, 1.41, fetched from Debian and run
 // unchanged) against connmand 1.41 and against Switchyard in the same lab set-up: every script prints
 // what it prints against connmand, byte for byte once the lab's MAC, lease and times are masked.
-// monitor-connman runs alongside and records the signals the whole sequence causes.
+// monitor-connman runs alongside; the signals each step causes are compared step by step.
 //
 // Not run, with the reason: simple-agent (interactive, the agent is covered by api-agent.test);
 // set-clock (would set this machine's clock: the lab has no time namespace); backtrace (a crash-log
@@ -24,10 +24,10 @@ const skip = process.getuid?.() !== 0 ? 'needs root for network namespaces' : fa
  * script, args ('{id}' is the wired service), what to wait for before the next step, and whether the
  * step brings the cable's service back as a new object. For those, monitor-connman's Service lines are
  * timing, not behaviour: both daemons hold back a new service's PropertyChanged until ServicesChanged
- * has announced it (100 ms), and connmand's DHCP there takes seconds (its first request goes
- * unanswered; measured 8.5 s) while Switchyard's INIT-REBOOT is bound within those 100 ms, so the same
- * walk to ready is either all visible or all folded into ServicesChanged. Their Manager and Technology
- * lines are compared, and the service itself is compared by the scripts that print it afterwards.
+ * has announced it (100 ms after the service appears). connmand's DHCP there takes seconds (8.5 s from
+ * the new service to ready, seen with dbus-monitor), Switchyard's INIT-REBOOT is bound within those
+ * 100 ms, so the same walk to ready is either visible or folded into ServicesChanged. The step's
+ * Manager and Technology lines are compared, and the service by the get-services step that follows.
  */
 type Step = { script: string; args?: string[]; then?: 'ready' | 'settle'; newService?: true };
 const STEPS: Step[] = [
@@ -71,6 +71,7 @@ const STEPS: Step[] = [
   { script: 'test-connman', args: ['disable', 'ethernet'], then: 'settle' },
   { script: 'get-state' },
   { script: 'test-connman', args: ['enable', 'ethernet'], then: 'ready', newService: true },
+  { script: 'get-services' },
   { script: 'service-move-before', args: ['{id}', '{id}'] },
   { script: 'set-ipv4-method', args: ['no_such_service', 'dhcp'] },
   { script: 'test-connman', args: ['scan', 'ethernet'] },
