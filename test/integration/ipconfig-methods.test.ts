@@ -21,7 +21,9 @@ describe('IPv4.Configuration switched live', { skip }, () => {
 
   it('dhcp -> manual puts the new address, netmask and gateway on eth0 and in the properties', async () => {
     await lab.ctl('config', lab.serviceId, '--ipv4', 'manual', '10.233.83.200', '255.255.255.0', FAR_ADDR);
-    await lab.waitUntil(async () => (await lab.nearAddress()) === '10.233.83.200', { timeoutMs: 5000, what: 'manual address' });
+    // the default route follows the address once the service is ready again: wait for both
+    await lab.waitUntil(async () => (await lab.nearAddress()) === '10.233.83.200'
+      && /^default via 10\.233\.83\.1 dev eth0/m.test(await lab.ipRoute('near')), { timeoutMs: 5000, what: 'manual address and default route' });
     const addr = await lab.ip('near', '-4', 'addr', 'show', 'dev', 'eth0');
     assert.equal(addr.match(/inet /g)?.length, 1, `only the manual address remains:\n${addr}`);
     assert.match(addr, /inet 10\.233\.83\.200\/24 brd 10\.233\.83\.255/);
