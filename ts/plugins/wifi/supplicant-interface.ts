@@ -39,6 +39,9 @@ export interface ScanOptions {
   timeoutMs?: number;
 }
 
+/** BSS property reads in flight at once while loading an interface. */
+const BSS_LOAD_CONCURRENCY = 16;
+
 export class SupplicantInterfaceGone extends Error {
   constructor(ifname: string) { super(`wpa_supplicant no longer manages ${ifname}`); }
 }
@@ -64,7 +67,12 @@ export class SupplicantInterface extends Emitter<InterfaceEvents> {
     const [props] = await this.call(PROPERTIES, 'GetAll', 's', [INTERFACE_IFACE]);
     this.applyProperties(unwrap(props));
     const paths = unwrap(props).BSSs;
-    if (Array.isArray(paths)) await Promise.all(paths.map((p) => this.loadBss(String(p))));
+    if (!Array.isArray(paths)) return;
+    // A few calls at a time: the system bus refuses more than max_replies_per_connection (128 by
+    // default) outstanding calls per client, and a busy site lists hundreds of BSSs.
+    const queue = paths.map(String);
+    const worker = async () => { for (let p = queue.shift(); p !== undefined; p = queue.shift()) await this.loadBss(p); };
+    await Promise.all(Array.from({ length: Math.min(BSS_LOAD_CONCURRENCY, queue.length) }, worker));
   }
 
   /** Resolves with ScanDone's success flag. A scan already running is joined rather than refused. */
