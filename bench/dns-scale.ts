@@ -13,7 +13,8 @@ import { Bench, fmt, machine, ratio, standalone, stats, Stats } from './lib';
 import { memoryOf } from './startup';
 import { heapStatsOf } from './memory-map';
 
-const SIZES = [100, 1000, 10_000];
+// SY_DNS_SCALE_SIZES=10000 runs one size only (a quick look while profiling; --no-write with it).
+const SIZES = process.env.SY_DNS_SCALE_SIZES ? process.env.SY_DNS_SCALE_SIZES.split(',').map(Number) : [100, 1000, 10_000];
 const SECONDS = 5;
 const name = (i: number) => `n${i}.scale.test`;
 

@@ -99,6 +99,7 @@ class Cache {
   std::list<Entry> lru_;  // front = most recently used
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
   std::string keyScratch_;
+  double lastSweep_ = -1e300;
 };
 
 }  // namespace sy::dns
