@@ -19,7 +19,7 @@
 namespace sy::io {
 namespace {
 
-enum Kind : uint64_t { kUdpListen = 1, kTcpListen = 2, kTcpClient = 3, kUpstream = 4, kWake = 5 };
+enum Kind : uint64_t { kUdpListen = 1, kTcpListen = 2, kTcpClient = 3, kUpstream = 4, kWake = 5, kPooled = 6 };
 uint64_t tag(Kind k, uint64_t v) { return (uint64_t{k} << 56) | (v & ((uint64_t{1} << 56) - 1)); }
 
 constexpr size_t kBatch = 32;
@@ -39,13 +39,39 @@ struct TcpConn {
   double lastActive = 0;
 };
 
-struct Upstream {
+struct Upstream {  // a TCP attempt
   int fd = -1;
-  bool tcp = false;
-  bool sent = false;
   std::vector<uint8_t> out;  // TCP: length-prefixed query not yet written
   std::vector<uint8_t> in;
 };
+
+// A UDP socket shared by several upstream queries to one server. RFC 5452 asks for a random source
+// port and ID per query; a fresh socket per query gave that but cost a socket(), connect(),
+// epoll_ctl() and close() each, most of the forwarding path's time. The trade here: each socket is
+// still bound by the kernel to a random ephemeral port and connected to its one server, but carries
+// at most kPoolUses queries and is handed out for at most kPoolAge seconds, then retired and closed
+// once its last query ends. A spoofer who learnt one port gains a window of a few dozen queries
+// at most, and every query still has its own random ID, which must match one in flight on that
+// socket (and the question must match, checked by the engine) before the answer is taken.
+constexpr uint32_t kPoolUses = 32;
+constexpr double kPoolAge = 1.0;
+
+struct PooledSock {
+  int fd = -1;
+  std::string server;
+  uint32_t uses = 0;
+  double born = 0;
+  bool retired = false;
+  std::unordered_map<uint16_t, uint64_t> byTxid;  // queries in flight: ID -> engine token
+};
+
+std::string serverKey(const dns::ServerAddr& s) {
+  std::string k(reinterpret_cast<const char*>(&s.family), sizeof s.family);
+  k.append(reinterpret_cast<const char*>(s.addr), sizeof s.addr);
+  k.append(reinterpret_cast<const char*>(&s.port), sizeof s.port);
+  k.append(reinterpret_cast<const char*>(&s.scope), sizeof s.scope);
+  return k;
+}
 
 bool toSockaddr(const dns::ServerAddr& s, sockaddr_storage* ss, socklen_t* len) {
   std::memset(ss, 0, sizeof *ss);
@@ -103,7 +129,11 @@ struct DnsProxy::Loop {
   std::unordered_map<uint64_t, UdpClient> udpWaiting;    // client id -> where to answer
   std::unordered_map<uint64_t, uint64_t> tcpWaiting;     // client id -> connection
   std::unordered_map<uint64_t, TcpConn> conns;
-  std::unordered_map<uint64_t, Upstream> ups;            // engine token -> socket
+  std::unordered_map<uint64_t, Upstream> ups;            // engine token -> socket (TCP)
+  std::unordered_map<uint64_t, PooledSock> pool;         // pooled UDP socket id -> socket
+  std::unordered_map<std::string, uint64_t> poolCurrent; // server -> socket handing out now
+  std::unordered_map<uint64_t, uint64_t> poolByToken;    // engine token -> pooled socket id
+  uint64_t nextSock = 1;
   std::vector<uint8_t> reply;
   double lastIdleCheck = 0;
 
@@ -114,6 +144,7 @@ struct DnsProxy::Loop {
     for (int fd : tcp) close(fd);
     for (auto& kv : conns) close(kv.second.fd);
     for (auto& kv : ups) close(kv.second.fd);
+    for (auto& kv : pool) close(kv.second.fd);
     if (ep >= 0) close(ep);
   }
 
@@ -147,6 +178,7 @@ struct DnsProxy::Loop {
           case kTcpListen: onAccept(static_cast<int>(v), now); break;
           case kTcpClient: onConn(v, evs[i].events, now); break;
           case kUpstream: onUpstream(v, evs[i].events, now); break;
+          case kPooled: onPooled(v, now); break;
         }
         flush();
       }
@@ -310,14 +342,117 @@ struct DnsProxy::Loop {
     epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
   }
 
+  void retire(uint64_t sid) {
+    auto it = pool.find(sid);
+    if (it == pool.end()) return;
+    PooledSock& p = it->second;
+    if (!p.retired) {
+      p.retired = true;
+      auto cur = poolCurrent.find(p.server);
+      if (cur != poolCurrent.end() && cur->second == sid) poolCurrent.erase(cur);
+    }
+    if (p.byTxid.empty()) {
+      close(p.fd);  // also leaves the epoll set
+      pool.erase(it);
+    }
+  }
+
+  // The socket the next query to this server goes out on: the current one while it is young, has
+  // uses left and has no query in flight with the same ID, otherwise a fresh one.
+  uint64_t pooledFor(const dns::UpstreamSend& s, uint16_t txid, double now) {
+    std::string key = serverKey(s.server);
+    auto cur = poolCurrent.find(key);
+    if (cur != poolCurrent.end()) {
+      PooledSock& p = pool.at(cur->second);
+      if (p.uses < kPoolUses && now - p.born < kPoolAge && !p.byTxid.count(txid)) return cur->second;
+      retire(cur->second);
+    }
+    sockaddr_storage ss;
+    socklen_t len = 0;
+    if (!toSockaddr(s.server, &ss, &len)) return 0;
+    int fd = socket(s.server.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    // connect() on a fresh socket: the kernel picks a random ephemeral source port (RFC 5452 9.2),
+    // and a connected UDP socket only receives datagrams from that server.
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0) {
+      close(fd);
+      return 0;
+    }
+    uint64_t sid = nextSock++;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag(kPooled, sid);
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    PooledSock& p = pool[sid];
+    p.fd = fd;
+    p.server = key;
+    p.born = now;
+    poolCurrent[key] = sid;
+    return sid;
+  }
+
+  void sendPooled(const dns::UpstreamSend& s, double now) {
+    if (s.message.size() < 2) return fw.onUpstreamError(s.token, now);
+    uint16_t txid = static_cast<uint16_t>((s.message[0] << 8) | s.message[1]);
+    uint64_t sid = pooledFor(s, txid, now);
+    if (!sid) return fw.onUpstreamError(s.token, now);
+    PooledSock& p = pool.at(sid);
+    if (send(p.fd, s.message.data(), s.message.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+      retire(sid);
+      return fw.onUpstreamError(s.token, now);
+    }
+    p.uses++;
+    p.byTxid.emplace(txid, s.token);
+    poolByToken.emplace(s.token, sid);
+  }
+
+  // The engine is done with this token (answered, timed out, abandoned): its ID is free again.
+  bool releasePooled(uint64_t token) {
+    auto it = poolByToken.find(token);
+    if (it == poolByToken.end()) return false;
+    uint64_t sid = it->second;
+    poolByToken.erase(it);
+    auto p = pool.find(sid);
+    if (p == pool.end()) return true;
+    for (auto t = p->second.byTxid.begin(); t != p->second.byTxid.end(); ++t) {
+      if (t->second != token) continue;
+      p->second.byTxid.erase(t);
+      break;
+    }
+    if (p->second.retired) retire(sid);
+    return true;
+  }
+
+  void onPooled(uint64_t sid, double now) {
+    uint8_t buf[65536];
+    for (;;) {
+      auto it = pool.find(sid);
+      if (it == pool.end()) return;
+      ssize_t n = recv(it->second.fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) return;
+        // ICMP unreachable: the server is not there, for every query waiting on this socket.
+        std::vector<uint64_t> tokens;
+        for (auto& kv : it->second.byTxid) tokens.push_back(kv.second);
+        retire(sid);
+        for (uint64_t t : tokens) fw.onUpstreamError(t, now);
+        return;
+      }
+      if (n < 2) continue;  // not even an ID: nobody's answer
+      auto q = it->second.byTxid.find(static_cast<uint16_t>((buf[0] << 8) | buf[1]));
+      if (q == it->second.byTxid.end()) continue;  // an ID not in flight here: late or forged
+      fw.onUpstream(q->second, buf, static_cast<size_t>(n), now);
+    }
+  }
+
   void openUpstream(const dns::UpstreamSend& s, double now) {
+    if (!s.tcp) return sendPooled(s, now);
     sockaddr_storage ss;
     socklen_t len = 0;
     if (!toSockaddr(s.server, &ss, &len)) return fw.onUpstreamError(s.token, now);
-    int fd = socket(s.server.family, (s.tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    // One TCP connection per attempt (truncated answers only, rare); its source port is random too.
+    int fd = socket(s.server.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return fw.onUpstreamError(s.token, now);
-    // connect() on a fresh socket: the kernel picks a random ephemeral source port (RFC 5452 9.2),
-    // and a connected UDP socket only receives datagrams from that server.
     int rc = connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
     if (rc < 0 && errno != EINPROGRESS) {
       close(fd);
@@ -325,21 +460,12 @@ struct DnsProxy::Loop {
     }
     Upstream u;
     u.fd = fd;
-    u.tcp = s.tcp;
     epoll_event ev{};
     ev.data.u64 = tag(kUpstream, s.token);
-    if (s.tcp) {
-      u.out.push_back(static_cast<uint8_t>(s.message.size() >> 8));
-      u.out.push_back(static_cast<uint8_t>(s.message.size()));
-      u.out.insert(u.out.end(), s.message.begin(), s.message.end());
-      ev.events = EPOLLOUT;  // only until connected and written: see onUpstream
-    } else {
-      if (send(fd, s.message.data(), s.message.size(), MSG_NOSIGNAL) < 0) {
-        close(fd);
-        return fw.onUpstreamError(s.token, now);
-      }
-      ev.events = EPOLLIN;
-    }
+    u.out.push_back(static_cast<uint8_t>(s.message.size() >> 8));
+    u.out.push_back(static_cast<uint8_t>(s.message.size()));
+    u.out.insert(u.out.end(), s.message.begin(), s.message.end());
+    ev.events = EPOLLOUT;  // only until connected and written: see onUpstream
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
     ups.emplace(s.token, std::move(u));
   }
@@ -348,18 +474,6 @@ struct DnsProxy::Loop {
     auto it = ups.find(token);
     if (it == ups.end()) return;
     Upstream& u = it->second;
-    if (!u.tcp) {
-      uint8_t buf[65536];
-      for (;;) {
-        ssize_t n = recv(u.fd, buf, sizeof buf, MSG_DONTWAIT);
-        if (n < 0) {
-          if (errno != EAGAIN && errno != EINTR) fw.onUpstreamError(token, now);  // ICMP unreachable
-          return;
-        }
-        fw.onUpstream(token, buf, static_cast<size_t>(n), now);
-        if (!ups.count(token)) return;
-      }
-    }
     if (events & EPOLLOUT) {
       int err = 0;
       socklen_t el = sizeof err;
@@ -408,6 +522,7 @@ struct DnsProxy::Loop {
         std::vector<uint64_t> closes;
         closes.swap(fw.closes());
         for (uint64_t t : closes) {
+          if (releasePooled(t)) continue;
           auto it = ups.find(t);
           if (it == ups.end()) continue;
           close(it->second.fd);

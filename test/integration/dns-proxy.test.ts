@@ -60,7 +60,7 @@ describe('DNS proxy against real and misbehaving upstreams', { skip }, () => {
     for (const a of [DNSMASQ, SILENT, GARBAGE, TCP_SILENT, CORP, SLOW]) sh('ip', '-n', far, 'addr', 'add', `${a}/24`, 'dev', 'dnsf');
     const dnsmasq = (listen: string, extra: string[]) => ['/usr/sbin/dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts',
       '--port=53', `--listen-address=${listen}`, '--bind-interfaces', '--local-ttl=300', `--pid-file=${dir}/dm-${listen}.pid`,
-      '--log-queries', `--log-facility=${dir}/dnsmasq-${listen}.log`, ...extra];
+      '--log-queries=extra', `--log-facility=${dir}/dnsmasq-${listen}.log`, ...extra];
     await background(far, dnsmasq(DNSMASQ, ['--address=/alpha.lab.test/10.233.83.10', '--address=/www.lab.test/10.233.83.11',
       '--local=/lab.test/', '--address=/cached.lab.test/10.233.83.12', '--address=/signed.lab.test/10.233.83.13', '--txt-record=txt.lab.test,hello']));
     await background(far, dnsmasq(CORP, ['--address=/www.corp.test/10.9.9.9', '--local=/corp.test/']));
@@ -107,6 +107,19 @@ describe('DNS proxy against real and misbehaving upstreams', { skip }, () => {
     const log = readFileSync(path.join(dir, `dnsmasq-${DNSMASQ}.log`), 'utf8');
     assert.equal((log.match(/query\[A\] signed\.lab\.test/gi) ?? []).length, 4, `dnsmasq asked once per DO/CD combination: ${JSON.stringify(r.stats)} ${log.split('\n').filter((l) => /signed/.test(l)).join(' / ')}`);
     assert.equal(r.stats.cacheHits, 4, 'the second round is served from the cache, each from its own entry');
+  });
+
+  it('upstream UDP sockets rotate: random source ports, each shared by at most 32 queries (RFC 5452 trade)', () => {
+    const names = Array.from({ length: 100 }, (_, i) => `rot${i}.lab.test`);
+    const r = child({ config: lab, queries: names.map((name) => ({ name })) });
+    for (const a of r.answers) assert.equal(a.rcode, 3, JSON.stringify(a));
+    // --log-queries=extra writes "<serial> <source address>/<port> query[A] <name> ..."
+    const log = readFileSync(path.join(dir, `dnsmasq-${DNSMASQ}.log`), 'utf8');
+    const ports = new Map<string, number>();
+    for (const m of log.matchAll(/ 10\.233\.91\.100\/(\d+) query\[A\] rot\d+\.lab\.test/g)) ports.set(m[1], (ports.get(m[1]) ?? 0) + 1);
+    assert.equal([...ports.values()].reduce((x, y) => x + y, 0), 100, 'every query reached dnsmasq');
+    assert.ok(ports.size >= 4, `at least ceil(100 / 32) source ports: ${JSON.stringify([...ports])}`);
+    assert.ok(Math.max(...ports.values()) <= 32, `no port carried more than 32 queries: ${JSON.stringify([...ports])}`);
   });
 
   it('merges identical queries in flight: one upstream query, every client answered with its own ID and case', () => {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The proxy's engine, with no sockets and no clock: client queries and upstream replies go in
 // with the time, and out come answers for clients and datagrams or TCP messages for upstream
-// servers. The I/O shell (native/io/dns-proxy.cc) owns the sockets: one fresh UDP socket per
-// upstream attempt (a kernel-chosen random source port, connected so only that server can answer)
-// or one TCP connection, named by the attempt's token.
+// servers. The I/O shell (native/io/dns-proxy.cc) owns the sockets: a UDP socket per upstream
+// attempt from a small, often rotated pool (each with a kernel-chosen random source port, connected
+// so only that server can answer; the reply's ID picks the attempt) or one TCP connection, named by
+// the attempt's token.
 //
 // Per query: answer from the cache if possible; otherwise ask the servers routeName() picks, one
 // after the other, moving on after a timeout, SERVFAIL/REFUSED, a garbage reply or a refused
