@@ -8,23 +8,13 @@ import { join } from 'node:path';
 import { Bus } from '../../../ts/dbus/bus';
 import { waitUntil } from '../../harness/wait';
 import { CERTS, PASSPHRASE, STATION, STA_NS, WEP_KEY, WORLD, apDown, apUp } from './daemon-world';
-import { SYSTEM_BUS, TestAgent, WifiLab, serviceId, servicePath } from './wifi-lab';
+import { SERVICE_IDS, SYSTEM_BUS, TestAgent, WifiLab, servicePath } from './wifi-lab';
 
 let bus: Bus;
 let lab: WifiLab;
 let agent: TestAgent;
 
-const id = {
-  open: serviceId('sy-open', 'none'),
-  wpa2: serviceId('sy-wpa2', 'psk'),
-  sae: serviceId('sy-sae', 'psk'),
-  mixed: serviceId('sy-mixed', 'psk'),
-  hiddenPlaceholder: serviceId(null, 'psk'),
-  hidden: serviceId('sy-hidden', 'psk'),
-  eap: serviceId('sy-eap', 'ieee8021x'),
-  wep: serviceId('sy-wep', 'wep'),
-  roam: serviceId('sy-roam', 'psk'),
-};
+const id = SERVICE_IDS;
 const apIndex = (ssid: string) => WORLD.findIndex((a) => a.ssid === ssid);
 
 async function ipv4(svc: string): Promise<string | undefined> {

@@ -9,7 +9,7 @@ import { Bus } from '../../../ts/dbus/bus';
 import { Background, run } from '../../harness/proc';
 import { waitUntil } from '../../harness/wait';
 import { CERTS, PASSPHRASE, STA_NS, WORLD, apDown, apUp } from './daemon-world';
-import { SYSTEM_BUS, TestAgent, WifiLab, serviceId, servicePath } from './wifi-lab';
+import { SERVICE_IDS, SYSTEM_BUS, TestAgent, WifiLab, servicePath } from './wifi-lab';
 
 let bus: Bus;
 let lab: WifiLab;
@@ -17,16 +17,7 @@ let agent: TestAgent;
 let iwd: Background;
 const IWD_DIR = '/var/lib/iwd';
 
-const id = {
-  open: serviceId('sy-open', 'none'),
-  wpa2: serviceId('sy-wpa2', 'psk'),
-  sae: serviceId('sy-sae', 'psk'),
-  mixed: serviceId('sy-mixed', 'psk'),
-  hiddenPlaceholder: serviceId(null, 'psk'),
-  hidden: serviceId('sy-hidden', 'psk'),
-  eap: serviceId('sy-eap', 'ieee8021x'),
-  roam: serviceId('sy-roam', 'psk'),
-};
+const id = SERVICE_IDS;
 
 async function ipv4(svc: string): Promise<string | undefined> {
   return ((await lab.props(svc))?.IPv4 as Record<string, unknown> | undefined)?.Address as string | undefined;

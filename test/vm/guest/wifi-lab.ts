@@ -21,6 +21,19 @@ export function serviceId(ssid: string | null, security: 'none' | 'psk' | 'wep' 
 
 export const servicePath = (id: string) => `/net/connman/service/${id}`;
 
+/** The services the guest's access points (daemon-world.ts) give, by role; both backends' tests use them. */
+export const SERVICE_IDS = {
+  open: serviceId('sy-open', 'none'),
+  wpa2: serviceId('sy-wpa2', 'psk'),
+  sae: serviceId('sy-sae', 'psk'),
+  mixed: serviceId('sy-mixed', 'psk'),
+  hiddenPlaceholder: serviceId(null, 'psk'),
+  hidden: serviceId('sy-hidden', 'psk'),
+  eap: serviceId('sy-eap', 'ieee8021x'),
+  wep: serviceId('sy-wep', 'wep'),
+  roam: serviceId('sy-roam', 'psk'),
+};
+
 /** What the agent answers: per service path (or "*"), the fields to return; the requests it saw. */
 export class TestAgent {
   readonly path = '/sy/test/agent';
