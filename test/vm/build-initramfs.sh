@@ -13,7 +13,9 @@ WANT="virtio_pci 9pnet_virtio 9p overlay"
 BUSYBOX=/bin/busybox
 
 [ -f "$MODDIR/modules.dep" ] || { echo "build-initramfs: $MODDIR/modules.dep missing" >&2; exit 1; }
-[ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -qx insmod \
+# grep reads the whole list (no -q): with pipefail, -q quitting early could SIGPIPE busybox and fail
+# the check at random
+[ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -x insmod >/dev/null \
   || { echo "build-initramfs: $BUSYBOX (busybox-static) missing" >&2; exit 1; }
 
 # The key covers everything that goes into the image, so editing the init or this script rebuilds.
