@@ -3,6 +3,10 @@
 #include "napi/addon.h"
 
 #include "io/boottime.h"
+#include "io/resident-trim.h"
+
+#include <cstring>
+#include <string>
 
 namespace sy::napi {
 namespace {
@@ -11,12 +15,27 @@ Napi::Value Boottime(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), io::BoottimeSeconds());
 }
 
+// {mappings, kib} dropped, or throws with the errno text when /proc/self/smaps cannot be read
+Napi::Value DropCleanFilePages(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  io::TrimResult r = io::DropCleanFilePages();
+  if (r.error != 0) {
+    Napi::Error::New(env, std::string("/proc/self/smaps: ") + std::strerror(r.error)).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("mappings", Napi::Number::New(env, r.mappings));
+  o.Set("kib", Napi::Number::New(env, static_cast<double>(r.kib)));
+  return o;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Node deletes the instance data (and so drops the constructor references) when this
   // environment is torn down; nothing in it outlives the environment.
   auto* data = new InstanceData();
   env.SetInstanceData<InstanceData>(data);
   exports.Set("boottime", Napi::Function::New(env, Boottime, "boottime"));
+  exports.Set("dropCleanFilePages", Napi::Function::New(env, DropCleanFilePages, "dropCleanFilePages"));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   InitNetlinkMonitor(env, exports);
   InitDhcp6Client(env, exports);

@@ -85,6 +85,7 @@ interface NativeDhcp4Client {
 interface NativeAddon extends NativeIpv6Addon {
   napiVersion: number;
   boottime(): number;
+  dropCleanFilePages?(): { mappings: number; kib: number };
   NetlinkMonitor: new (onEvents: (events: NativeNetlinkEvent[]) => void) => NativeMonitor;
   NetlinkControl: new () => NativeControl;
   createDnsProxy(opts: DnsProxyOptions): NativeDnsProxy | NativeError;
@@ -476,6 +477,17 @@ export interface NativePlatform extends Platform {
 }
 
 /** Loads the addon (throws a plain Error saying why if it cannot) and builds the Platform on it. */
+/**
+ * Drops the process's clean file-backed pages (native/core/memory/resident.h): once start-up is over,
+ * what it read of Node's executable and the libraries but never touches again stops counting in RSS.
+ * Pages still in use fault back in from the page cache. Undefined with an addon built before this
+ * existed (a stale prebuild): then nothing is dropped.
+ */
+export function dropStartupPages(): { mappings: number; kib: number } | undefined {
+  const a = loadAddon();
+  return typeof a.dropCleanFilePages === 'function' ? a.dropCleanFilePages() : undefined;
+}
+
 export function createNativePlatform(): NativePlatform {
   const native = loadAddon();
   const netlink = new NativeNetlink(native);
