@@ -10,10 +10,11 @@ import type { IPv4Config, IPv6Config } from './ipconfig';
 import { ServiceLinkState, StaticRoute, desiredLinks, isValidHostname } from './routing';
 import type { TimerHandle } from './clock';
 import { ConnmanError } from './errors';
-import { FileLeaseStore, Ipv4Dhcp, isLinkLocal, linkLocalLease } from './ipv4-dhcp';
+import { FileLeaseStore, Ipv4Dhcp, linkLocalLease } from './ipv4-dhcp';
+import { conflictProbeOk, conflictSeen, conflictWatchStarted } from './address-conflict';
 import { StaticIpv4Acd } from './ipv4-static-acd';
 import { FileStore } from '../config/storage';
-import { NO_ADDRESS_CONFLICT, ProxyConfig, Service, ServiceState, isConnected, isConnecting } from './service';
+import { ProxyConfig, Service, ServiceState, isConnected, isConnecting } from './service';
 import { askForInput } from './input-agent';
 import { Provisioner } from './provisioner';
 import { sortServices } from './service-order';
@@ -391,22 +392,16 @@ export class Manager extends ManagerBase {
 
   /** The address goes on the link only once ACD found it free; a conflict leads to IPv4-LL. */
   private guardStaticIPv4(svc: Service, address: string): void {
-    svc.addressConflict ??= NO_ADDRESS_CONFLICT;
+    conflictWatchStarted(svc);
     const guard: StaticIpv4Acd = new StaticIpv4Acd(this.deps.platform, { ifindex: svc.ifindex, ifname: svc.ifname, mac: svc.mac }, {
       available: (a) => {
         if (this.staticAcd.get(svc) !== guard) return;
-        if (svc.addressConflict?.resolved === false && !isLinkLocal(a)) {
-          svc.addressConflict = { ...svc.addressConflict, resolved: true };
-          svc.notify(svc, 'LastAddressConflict');
-        }
+        conflictProbeOk(svc, a);
         void this.installStaticIPv4(svc);
       },
       conflict: (a, other) => {
         if (this.staticAcd.get(svc) !== guard) return;
-        if (!isLinkLocal(a)) {
-          svc.addressConflict = { address: a, mac: other, timestampUs: BigInt(Date.now()) * 1000n, resolved: false };
-          svc.notify(svc, 'LastAddressConflict');
-        }
+        conflictSeen(svc, a, other);
         this.staticV4.delete(svc);
         void this.staticIPv4Gone(svc);
       },
@@ -653,18 +648,9 @@ export class Manager extends ManagerBase {
       {
         bound: (lease) => { if (this.ipv4.get(svc) === dhcp) this.onBound(svc, lease); },
         linkLocal: (address) => { if (this.ipv4.get(svc) === dhcp) this.onBound(svc, linkLocalLease(address)); },
-        acdStarted: () => { svc.addressConflict ??= NO_ADDRESS_CONFLICT; },
-        conflict: (address, other) => {
-          if (this.ipv4.get(svc) !== dhcp || isLinkLocal(address)) return;
-          svc.addressConflict = { address, mac: other, timestampUs: BigInt(Date.now()) * 1000n, resolved: false };
-          svc.notify(svc, 'LastAddressConflict');
-        },
-        acdAvailable: (address) => {
-          // connmand reports "resolved" once a probe after a conflict ends well
-          if (this.ipv4.get(svc) !== dhcp || isLinkLocal(address) || svc.addressConflict?.resolved !== false) return;
-          svc.addressConflict = { ...svc.addressConflict, resolved: true };
-          svc.notify(svc, 'LastAddressConflict');
-        },
+        acdStarted: () => conflictWatchStarted(svc),
+        conflict: (address, other) => { if (this.ipv4.get(svc) === dhcp) conflictSeen(svc, address, other); },
+        acdAvailable: (address) => { if (this.ipv4.get(svc) === dhcp) conflictProbeOk(svc, address); },
         lost: () => {
           if (this.ipv4.get(svc) !== dhcp) return;
           void this.sixToFour.remove(svc.id);
