@@ -245,7 +245,7 @@ The pages are not lost to the system: they stay in the page cache, which the ker
 
 Flags and environment tried (${runs} runs each, same lab, same reading once ready); only flags that keep
 the daemon correct are candidates. Keeping the start-up pages costs about 17 MiB and dropping \`--jitless\`
-about 5 MiB; none of the others moves the figures once ready by more than the noise. \`--optimize-for-size\` is in the launcher for what it does
+about 2.5 MiB; none of the others moves the figures once ready by more than the noise. \`--optimize-for-size\` is in the launcher for what it does
 over time: it keeps the old generation closer to the live heap under load (soak sections).
 
 | launcher | RSS (MiB) | anonymous (MiB) |
