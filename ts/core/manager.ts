@@ -731,9 +731,10 @@ export class Manager extends ManagerBase {
   /** Stops IP configuration and walks the service down to idle in connmand's signal order. */
   protected async bringDown(svc: Service, user: boolean): Promise<void> {
     // The next service takes the default route before this one's DHCP is even stopped: on a pulled
-    // cable that is what makes failover fast.
+    // cable that is what makes failover fast. Awaited, so that no synchronous work of the teardown
+    // (lease file, resolv.conf and its fsync, D-Bus signals) runs between the route requests.
     this.leaving.add(svc);
-    void this.updateRouting();
+    await this.updateRouting();
     try { await this.teardown(svc, new ConnmanError('OperationAborted')); } finally { this.leaving.delete(svc); }
     svc.notify(svc, 'Domains');
     // reloads that signal only while no non-empty list is loaded for the service
