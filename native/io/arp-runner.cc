@@ -8,13 +8,7 @@
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
-#include <net/if.h>
-#include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -22,16 +16,11 @@
 
 #include "../core/acd/acd.h"
 #include "../core/ipv4ll/ipv4ll.h"
+#include "engine-loop.h"
 
 namespace sy::io {
 
 namespace {
-
-acd::Usec boottimeNow() {
-  timespec ts{};
-  clock_gettime(CLOCK_BOOTTIME, &ts);
-  return static_cast<acd::Usec>(ts.tv_sec) * 1000000u + static_cast<acd::Usec>(ts.tv_nsec) / 1000u;
-}
 
 std::string dotted(uint32_t a) {
   char b[16];
@@ -45,21 +34,15 @@ std::string macText(const acd::Mac& m) {
   return b;
 }
 
-uint64_t splitmix(uint64_t* s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-enum Tag : uint32_t { kTagPacket = 1, kTagTimer = 2 };
+enum Tag : uint32_t { kTagPacket = 1 };
 
 }  // namespace
 
 struct ArpRunner::Impl {
   Kind kind;
   ArpConfig config;
-  int epfd = -1, packetFd = -1, timerFd = -1;
+  EngineLoop loop;
+  int packetFd = -1;  // owned by the loop
   uint64_t seed = 0;
   bool debug = false;
   acd::Engine acd;
@@ -69,15 +52,10 @@ struct ArpRunner::Impl {
 
   Impl(Kind k, const ArpConfig& c, uint64_t s)
       : kind(k), config(c), seed(s), debug(std::getenv("SY_DEBUG_ACD") != nullptr),
-        acd(c.mac, [this] { return static_cast<uint32_t>(splitmix(&seed) >> 32); },
+        acd(c.mac, [this] { return NextRandom(&seed); },
             [this](const char* l) { log(l); }),
-        ll(c.mac, [this] { return static_cast<uint32_t>(splitmix(&seed) >> 32); },
+        ll(c.mac, [this] { return NextRandom(&seed); },
            [this](const char* l) { log(l); }) {}
-
-  ~Impl() {
-    for (int fd : {epfd, packetFd, timerFd})
-      if (fd >= 0) close(fd);
-  }
 
   void log(const char* line) {
     if (debug) std::fprintf(stderr, "arp[%s]: %s\n", config.ifname.c_str(), line);
@@ -97,15 +75,6 @@ struct ArpRunner::Impl {
     }
   }
 
-  void arm(acd::Usec deadline) {
-    itimerspec its{};
-    if (deadline) {
-      its.it_value.tv_sec = static_cast<time_t>(deadline / 1000000u);
-      its.it_value.tv_nsec = static_cast<long>((deadline % 1000000u) * 1000u);
-    }
-    timerfd_settime(timerFd, TFD_TIMER_ABSTIME, &its, nullptr);
-  }
-
   void apply(acd::Actions a) {
     for (const auto& t : a.transmits) send(t);
     for (const acd::Event& e : a.events) {
@@ -114,14 +83,14 @@ struct ArpRunner::Impl {
       events.push_back({type, dotted(e.address),
                         e.type == acd::Event::Available ? std::string() : macText(e.other)});
     }
-    arm(a.deadline);
+    loop.arm(a.deadline);
   }
 
   void apply(ipv4ll::Actions a) {
     for (const auto& t : a.transmits) send(t);
     for (const ipv4ll::Event& e : a.events)
       events.push_back({e.type == ipv4ll::Event::Bound ? "bound" : "lost", dotted(e.address), {}});
-    arm(a.deadline);
+    loop.arm(a.deadline);
   }
 
   void onTimer(acd::Usec now) {
@@ -136,61 +105,31 @@ struct ArpRunner::Impl {
       ssize_t n = recvfrom(packetFd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &fl);
       if (n < 0) return;
       if (from.sll_pkttype == PACKET_OUTGOING) continue;
-      acd::Usec now = boottimeNow();
+      acd::Usec now = BoottimeUsec();
       if (kind == Kind::Acd) apply(acd.receive(now, buf, static_cast<size_t>(n)));
       else apply(ll.receive(now, buf, static_cast<size_t>(n)));
     }
   }
 
   bool open(std::string* err) {
-    auto fail = [err](const char* what) {
-      if (err) *err = std::string(what) + ": " + std::strerror(errno);
-      return false;
-    };
-    packetFd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP));
-    if (packetFd < 0) return fail("ARP packet socket");
+    packetFd = loop.own(socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP)));
+    if (packetFd < 0) return Fail(err, "ARP packet socket");
     sockaddr_ll ll{};
     ll.sll_family = AF_PACKET;
     ll.sll_protocol = htons(ETH_P_ARP);
     ll.sll_ifindex = config.ifindex;
-    if (bind(packetFd, reinterpret_cast<sockaddr*>(&ll), sizeof ll) < 0) return fail("bind ARP socket");
-    timerFd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (timerFd < 0) return fail("timerfd");
-    epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd < 0) return fail("epoll");
-    for (auto [fd, tag] : {std::pair<int, Tag>{packetFd, kTagPacket}, {timerFd, kTagTimer}}) {
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.u32 = tag;
-      if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) return fail("epoll_ctl");
-    }
-    return true;
+    if (bind(packetFd, reinterpret_cast<sockaddr*>(&ll), sizeof ll) < 0) return Fail(err, "bind ARP socket");
+    return loop.open(err) && loop.watch(packetFd, kTagPacket, err);
   }
 
   void dispatch() {
-    epoll_event evs[2];
-    int n = epoll_wait(epfd, evs, 2, 0);
-    for (int i = 0; i < n; i++) {
-      if (evs[i].data.u32 == kTagTimer) {
-        uint64_t expirations;
-        if (read(timerFd, &expirations, sizeof expirations) == sizeof expirations) onTimer(boottimeNow());
-      } else {
-        drain();
-      }
-    }
+    loop.dispatch([this](acd::Usec now) { onTimer(now); }, [this](uint32_t) { drain(); });
   }
 };
 
 std::unique_ptr<ArpRunner> ArpRunner::Create(Kind kind, const ArpConfig& c, std::string* err) {
-  if (c.ifindex <= 0 || c.ifname.empty() || c.ifname.size() >= IFNAMSIZ) {
-    if (err) *err = "invalid interface";
-    return nullptr;
-  }
-  uint64_t seed = 0;
-  if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != sizeof seed)
-    seed = boottimeNow() ^ (uint64_t{static_cast<uint32_t>(getpid())} << 32);
-  for (uint8_t b : c.mac) seed = (seed << 5) ^ (seed >> 59) ^ b;
-  auto impl = std::make_unique<Impl>(kind, c, seed);
+  if (!ValidInterface(c.ifindex, c.ifname, err)) return nullptr;
+  auto impl = std::make_unique<Impl>(kind, c, EngineSeed(c.mac));
   if (!impl->open(err)) return nullptr;
   return std::unique_ptr<ArpRunner>(new ArpRunner(std::move(impl)));
 }
@@ -198,16 +137,16 @@ std::unique_ptr<ArpRunner> ArpRunner::Create(Kind kind, const ArpConfig& c, std:
 ArpRunner::ArpRunner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ArpRunner::~ArpRunner() = default;
 
-int ArpRunner::fd() const { return impl_->epfd; }
+int ArpRunner::fd() const { return impl_->loop.fd(); }
 
 void ArpRunner::start(uint32_t address) {
-  acd::Usec now = boottimeNow();
+  acd::Usec now = BoottimeUsec();
   if (impl_->kind == Kind::Acd) impl_->apply(impl_->acd.start(now, address));
   else impl_->apply(impl_->ll.start(now, address));
 }
 
 void ArpRunner::stop() {
-  acd::Usec now = boottimeNow();
+  acd::Usec now = BoottimeUsec();
   if (impl_->kind == Kind::Acd) impl_->apply(impl_->acd.stop(now));
   else impl_->apply(impl_->ll.stop(now));
 }

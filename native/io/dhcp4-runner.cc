@@ -10,14 +10,8 @@
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -25,18 +19,11 @@
 
 #include "../core/dhcp4/client.h"
 #include "../core/wire/ipv4-udp.h"
+#include "engine-loop.h"
 
 namespace sy::io {
 
 namespace {
-
-using dhcp4::Usec;
-
-Usec boottimeNow() {
-  timespec ts{};
-  clock_gettime(CLOCK_BOOTTIME, &ts);
-  return static_cast<Usec>(ts.tv_sec) * 1000000u + static_cast<Usec>(ts.tv_nsec) / 1000u;
-}
 
 std::string dotted(uint32_t a) {
   char b[16];
@@ -103,20 +90,14 @@ const sock_filter kBpf[] = {
     BPF_STMT(BPF_RET | BPF_K, 0),
 };
 
-uint64_t splitmix(uint64_t* s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-enum Tag : uint32_t { kTagPacket = 1, kTagUdp = 2, kTagTimer = 3 };
+enum Tag : uint32_t { kTagPacket = 1, kTagUdp = 2 };
 
 }  // namespace
 
 struct Dhcp4Runner::Impl {
   Dhcp4Config config;
-  int epfd = -1, packetFd = -1, udpFd = -1, timerFd = -1;
+  EngineLoop loop;
+  int packetFd = -1, udpFd = -1;  // owned by the loop
   uint64_t seed = 0;
   bool debug = false;
   dhcp4::Client engine;
@@ -125,13 +106,8 @@ struct Dhcp4Runner::Impl {
 
   Impl(const Dhcp4Config& c, dhcp4::ClientConfig ec, uint64_t s)
       : config(c), seed(s), debug(std::getenv("SY_DEBUG_DHCP4") != nullptr),
-        engine(std::move(ec), [this] { return static_cast<uint32_t>(splitmix(&seed) >> 32); },
+        engine(std::move(ec), [this] { return NextRandom(&seed); },
                [this](const char* line) { log(line); }) {}
-
-  ~Impl() {
-    for (int fd : {epfd, packetFd, udpFd, timerFd})
-      if (fd >= 0) close(fd);
-  }
 
   void log(const char* line) {
     if (debug) std::fprintf(stderr, "dhcp4[%s]: %s\n", config.ifname.c_str(), line);
@@ -169,15 +145,6 @@ struct Dhcp4Runner::Impl {
     }
   }
 
-  void arm(Usec deadline) {
-    itimerspec its{};
-    if (deadline) {
-      its.it_value.tv_sec = static_cast<time_t>(deadline / 1000000u);
-      its.it_value.tv_nsec = static_cast<long>((deadline % 1000000u) * 1000u);
-    }
-    timerfd_settime(timerFd, TFD_TIMER_ABSTIME, &its, nullptr);
-  }
-
   void apply(dhcp4::Actions a) {
     for (const dhcp4::Transmit& t : a.transmits) {
       switch (t.via) {
@@ -191,7 +158,7 @@ struct Dhcp4Runner::Impl {
         o.lease = toLeaseOut(e.lease);
       events.push_back(std::move(o));
     }
-    arm(a.deadline);
+    loop.arm(a.deadline);
   }
 
   void drainPacket() {
@@ -226,7 +193,7 @@ struct Dhcp4Runner::Impl {
           if (aux.tp_status & TP_STATUS_CSUMNOTREADY) checksumReady = false;
         }
       }
-      apply(engine.receive(boottimeNow(), dhcp4::Source::Packet, buf.data(),
+      apply(engine.receive(BoottimeUsec(), dhcp4::Source::Packet, buf.data(),
                            static_cast<size_t>(n), checksumReady));
     }
   }
@@ -239,95 +206,65 @@ struct Dhcp4Runner::Impl {
         log("oversized datagram, ignoring");
         continue;
       }
-      apply(engine.receive(boottimeNow(), dhcp4::Source::Udp, buf.data(),
+      apply(engine.receive(BoottimeUsec(), dhcp4::Source::Udp, buf.data(),
                            static_cast<size_t>(n)));
     }
   }
 
   bool open(std::string* err) {
-    auto fail = [err](const char* what) {
-      if (err) *err = std::string(what) + ": " + std::strerror(errno);
-      return false;
-    };
-    packetFd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP));
-    if (packetFd < 0) return fail("packet socket");
+    packetFd = loop.own(socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP)));
+    if (packetFd < 0) return Fail(err, "packet socket");
     sock_fprog prog{static_cast<unsigned short>(sizeof kBpf / sizeof kBpf[0]),
                     const_cast<sock_filter*>(kBpf)};
     if (setsockopt(packetFd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0)
-      return fail("attach BPF filter");
+      return Fail(err, "attach BPF filter");
     int one = 1;
     if (setsockopt(packetFd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0)
-      return fail("PACKET_AUXDATA");
+      return Fail(err, "PACKET_AUXDATA");
     sockaddr_ll ll{};
     ll.sll_family = AF_PACKET;
     ll.sll_protocol = htons(ETH_P_IP);
     ll.sll_ifindex = config.ifindex;
     if (bind(packetFd, reinterpret_cast<sockaddr*>(&ll), sizeof ll) < 0)
-      return fail("bind packet socket");
+      return Fail(err, "bind packet socket");
 
-    udpFd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (udpFd < 0) return fail("UDP socket");
+    udpFd = loop.own(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (udpFd < 0) return Fail(err, "UDP socket");
     setsockopt(udpFd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     setsockopt(udpFd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
     if (setsockopt(udpFd, SOL_SOCKET, SO_BINDTODEVICE, config.ifname.c_str(),
                    static_cast<socklen_t>(config.ifname.size() + 1)) < 0)
-      return fail("SO_BINDTODEVICE");
+      return Fail(err, "SO_BINDTODEVICE");
     sockaddr_in in{};
     in.sin_family = AF_INET;
     in.sin_port = htons(dhcp4::kClientPort);
     in.sin_addr.s_addr = htonl(INADDR_ANY);
     if (bind(udpFd, reinterpret_cast<sockaddr*>(&in), sizeof in) < 0)
-      return fail("bind UDP port 68");
+      return Fail(err, "bind UDP port 68");
 
-    timerFd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (timerFd < 0) return fail("timerfd");
-    epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd < 0) return fail("epoll");
-    for (auto [fd, tag] : {std::pair<int, Tag>{packetFd, kTagPacket}, {udpFd, kTagUdp},
-                           {timerFd, kTagTimer}}) {
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.u32 = tag;
-      if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) return fail("epoll_ctl");
-    }
-    return true;
+    return loop.open(err) && loop.watch(packetFd, kTagPacket, err) && loop.watch(udpFd, kTagUdp, err);
   }
 
   void dispatch() {
-    epoll_event evs[4];
-    int n = epoll_wait(epfd, evs, 4, 0);
-    for (int i = 0; i < n; i++) {
-      switch (evs[i].data.u32) {
-        case kTagTimer: {
-          uint64_t expirations;
-          if (read(timerFd, &expirations, sizeof expirations) == sizeof expirations)
-            apply(engine.timeout(boottimeNow()));
-          break;
-        }
-        case kTagPacket: drainPacket(); break;
-        case kTagUdp: drainUdp(); break;
-        default: break;
-      }
-    }
+    loop.dispatch([this](dhcp4::Usec now) { apply(engine.timeout(now)); },
+                  [this](uint32_t tag) {
+                    switch (tag) {
+                      case kTagPacket: drainPacket(); break;
+                      case kTagUdp: drainUdp(); break;
+                      default: break;
+                    }
+                  });
   }
 };
 
 std::unique_ptr<Dhcp4Runner> Dhcp4Runner::Create(const Dhcp4Config& c, std::string* err) {
-  if (c.ifindex <= 0 || c.ifname.empty() || c.ifname.size() >= IFNAMSIZ) {
-    if (err) *err = "invalid interface";
-    return nullptr;
-  }
+  if (!ValidInterface(c.ifindex, c.ifname, err)) return nullptr;
   dhcp4::ClientConfig ec;
   ec.mac = c.mac;
   ec.hostname = c.hostname;
   ec.vendorClass = c.vendorClass;
   ec.requestedAddress = ntohl(c.requestedAddress);
-  uint64_t seed = 0;
-  if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != sizeof seed)
-    seed = boottimeNow() ^ (uint64_t{static_cast<uint32_t>(getpid())} << 32);
-  // The MAC goes into the seed so two interfaces started together never share xids.
-  for (uint8_t b : c.mac) seed = (seed << 5) ^ (seed >> 59) ^ b;
-  auto impl = std::make_unique<Impl>(c, std::move(ec), seed);
+  auto impl = std::make_unique<Impl>(c, std::move(ec), EngineSeed(c.mac));
   if (!impl->open(err)) return nullptr;
   return std::unique_ptr<Dhcp4Runner>(new Dhcp4Runner(std::move(impl)));
 }
@@ -335,12 +272,12 @@ std::unique_ptr<Dhcp4Runner> Dhcp4Runner::Create(const Dhcp4Config& c, std::stri
 Dhcp4Runner::Dhcp4Runner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Dhcp4Runner::~Dhcp4Runner() = default;
 
-int Dhcp4Runner::fd() const { return impl_->epfd; }
-void Dhcp4Runner::start() { impl_->apply(impl_->engine.start(boottimeNow())); }
+int Dhcp4Runner::fd() const { return impl_->loop.fd(); }
+void Dhcp4Runner::start() { impl_->apply(impl_->engine.start(BoottimeUsec())); }
 void Dhcp4Runner::stop(bool release) {
-  impl_->apply(impl_->engine.stop(boottimeNow(), release));
+  impl_->apply(impl_->engine.stop(BoottimeUsec(), release));
 }
-void Dhcp4Runner::decline() { impl_->apply(impl_->engine.decline(boottimeNow())); }
+void Dhcp4Runner::decline() { impl_->apply(impl_->engine.decline(BoottimeUsec())); }
 void Dhcp4Runner::dispatch() { impl_->dispatch(); }
 std::vector<Dhcp4EventOut> Dhcp4Runner::popEvents() {
   std::vector<Dhcp4EventOut> out;

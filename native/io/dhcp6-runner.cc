@@ -7,32 +7,19 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "../core/dhcp6/client.h"
+#include "engine-loop.h"
 
 namespace sy::io {
 
 namespace {
-
-using dhcp6::Usec;
-
-Usec boottimeNow() {
-  timespec ts{};
-  clock_gettime(CLOCK_BOOTTIME, &ts);
-  return static_cast<Usec>(ts.tv_sec) * 1000000u + static_cast<Usec>(ts.tv_nsec) / 1000u;
-}
 
 std::string text(const dhcp6::Address& a) {
   char b[INET6_ADDRSTRLEN];
@@ -77,20 +64,14 @@ Dhcp6EventOut::Type toType(dhcp6::Event::Type t) {
   return Dhcp6EventOut::Stopped;
 }
 
-uint64_t splitmix(uint64_t* s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-enum Tag : uint32_t { kTagUdp = 1, kTagTimer = 2 };
+enum Tag : uint32_t { kTagUdp = 1 };
 
 }  // namespace
 
 struct Dhcp6Runner::Impl {
   Dhcp6Config config;
-  int epfd = -1, udpFd = -1, timerFd = -1;
+  EngineLoop loop;
+  int udpFd = -1;  // owned by the loop
   uint64_t seed = 0;
   bool debug = false;
   dhcp6::Client engine;
@@ -99,13 +80,8 @@ struct Dhcp6Runner::Impl {
 
   Impl(const Dhcp6Config& c, dhcp6::ClientConfig ec, uint64_t s)
       : config(c), seed(s), debug(std::getenv("SY_DEBUG_DHCP6") != nullptr),
-        engine(std::move(ec), [this] { return static_cast<uint32_t>(splitmix(&seed) >> 32); },
+        engine(std::move(ec), [this] { return NextRandom(&seed); },
                [this](const char* line) { log(line); }) {}
-
-  ~Impl() {
-    for (int fd : {epfd, udpFd, timerFd})
-      if (fd >= 0) close(fd);
-  }
 
   void log(const char* line) {
     if (debug) std::fprintf(stderr, "dhcp6[%s]: %s\n", config.ifname.c_str(), line);
@@ -126,15 +102,6 @@ struct Dhcp6Runner::Impl {
     }
   }
 
-  void arm(Usec deadline) {
-    itimerspec its{};
-    if (deadline) {
-      its.it_value.tv_sec = static_cast<time_t>(deadline / 1000000u);
-      its.it_value.tv_nsec = static_cast<long>((deadline % 1000000u) * 1000u);
-    }
-    timerfd_settime(timerFd, TFD_TIMER_ABSTIME, &its, nullptr);
-  }
-
   void apply(dhcp6::Actions a) {
     for (const dhcp6::Transmit& t : a.transmits) send(t);
     for (const dhcp6::Event& e : a.events) {
@@ -143,7 +110,7 @@ struct Dhcp6Runner::Impl {
         o.lease = toLeaseOut(e.lease);
       events.push_back(std::move(o));
     }
-    arm(a.deadline);
+    loop.arm(a.deadline);
   }
 
   void drainUdp() {
@@ -154,17 +121,13 @@ struct Dhcp6Runner::Impl {
         log("oversized datagram, ignoring");
         continue;
       }
-      apply(engine.receive(boottimeNow(), buf.data(), static_cast<size_t>(n)));
+      apply(engine.receive(BoottimeUsec(), buf.data(), static_cast<size_t>(n)));
     }
   }
 
   bool open(std::string* err) {
-    auto fail = [err](const char* what) {
-      if (err) *err = std::string(what) + ": " + std::strerror(errno);
-      return false;
-    };
-    udpFd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (udpFd < 0) return fail("UDP socket");
+    udpFd = loop.own(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (udpFd < 0) return Fail(err, "UDP socket");
     int one = 1, zero = 0;
     setsockopt(udpFd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     setsockopt(udpFd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
@@ -172,53 +135,28 @@ struct Dhcp6Runner::Impl {
     setsockopt(udpFd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof zero);
     int ifindex = config.ifindex;
     if (setsockopt(udpFd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) < 0)
-      return fail("IPV6_MULTICAST_IF");
+      return Fail(err, "IPV6_MULTICAST_IF");
     // Bound to the device first, so each interface's client owns port 546 on its link.
     if (setsockopt(udpFd, SOL_SOCKET, SO_BINDTODEVICE, config.ifname.c_str(),
                    static_cast<socklen_t>(config.ifname.size() + 1)) < 0)
-      return fail("SO_BINDTODEVICE");
+      return Fail(err, "SO_BINDTODEVICE");
     sockaddr_in6 in{};
     in.sin6_family = AF_INET6;
     in.sin6_port = htons(dhcp6::kClientPort);
     in.sin6_addr = in6addr_any;
-    if (bind(udpFd, reinterpret_cast<sockaddr*>(&in), sizeof in) < 0) return fail("bind UDP port 546");
+    if (bind(udpFd, reinterpret_cast<sockaddr*>(&in), sizeof in) < 0) return Fail(err, "bind UDP port 546");
 
-    timerFd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (timerFd < 0) return fail("timerfd");
-    epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd < 0) return fail("epoll");
-    for (auto [fd, tag] : {std::pair<int, Tag>{udpFd, kTagUdp}, {timerFd, kTagTimer}}) {
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.u32 = tag;
-      if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) return fail("epoll_ctl");
-    }
-    return true;
+    return loop.open(err) && loop.watch(udpFd, kTagUdp, err);
   }
 
   void dispatch() {
-    epoll_event evs[4];
-    int n = epoll_wait(epfd, evs, 4, 0);
-    for (int i = 0; i < n; i++) {
-      switch (evs[i].data.u32) {
-        case kTagTimer: {
-          uint64_t expirations;
-          if (read(timerFd, &expirations, sizeof expirations) == sizeof expirations)
-            apply(engine.timeout(boottimeNow()));
-          break;
-        }
-        case kTagUdp: drainUdp(); break;
-        default: break;
-      }
-    }
+    loop.dispatch([this](dhcp6::Usec now) { apply(engine.timeout(now)); },
+                  [this](uint32_t tag) { if (tag == kTagUdp) drainUdp(); });
   }
 };
 
 std::unique_ptr<Dhcp6Runner> Dhcp6Runner::Create(const Dhcp6Config& c, std::string* err) {
-  if (c.ifindex <= 0 || c.ifname.empty() || c.ifname.size() >= IFNAMSIZ) {
-    if (err) *err = "invalid interface";
-    return nullptr;
-  }
+  if (!ValidInterface(c.ifindex, c.ifname, err)) return nullptr;
   dhcp6::ClientConfig ec;
   ec.mac = c.mac;
   ec.duid = c.duid;
@@ -227,11 +165,7 @@ std::unique_ptr<Dhcp6Runner> Dhcp6Runner::Create(const Dhcp6Config& c, std::stri
   ec.requestPrefix = c.requestPrefix;
   ec.prefixHint = c.prefixHint;
   ec.rapidCommit = c.rapidCommit;
-  uint64_t seed = 0;
-  if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != sizeof seed)
-    seed = boottimeNow() ^ (uint64_t{static_cast<uint32_t>(getpid())} << 32);
-  for (uint8_t b : c.mac) seed = (seed << 5) ^ (seed >> 59) ^ b;
-  auto impl = std::make_unique<Impl>(c, std::move(ec), seed);
+  auto impl = std::make_unique<Impl>(c, std::move(ec), EngineSeed(c.mac));
   if (!impl->open(err)) return nullptr;
   return std::unique_ptr<Dhcp6Runner>(new Dhcp6Runner(std::move(impl)));
 }
@@ -239,10 +173,10 @@ std::unique_ptr<Dhcp6Runner> Dhcp6Runner::Create(const Dhcp6Config& c, std::stri
 Dhcp6Runner::Dhcp6Runner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Dhcp6Runner::~Dhcp6Runner() = default;
 
-int Dhcp6Runner::fd() const { return impl_->epfd; }
-void Dhcp6Runner::start() { impl_->apply(impl_->engine.start(boottimeNow())); }
-void Dhcp6Runner::stop(bool release) { impl_->apply(impl_->engine.stop(boottimeNow(), release)); }
-void Dhcp6Runner::linkChanged() { impl_->apply(impl_->engine.linkChanged(boottimeNow())); }
+int Dhcp6Runner::fd() const { return impl_->loop.fd(); }
+void Dhcp6Runner::start() { impl_->apply(impl_->engine.start(BoottimeUsec())); }
+void Dhcp6Runner::stop(bool release) { impl_->apply(impl_->engine.stop(BoottimeUsec(), release)); }
+void Dhcp6Runner::linkChanged() { impl_->apply(impl_->engine.linkChanged(BoottimeUsec())); }
 void Dhcp6Runner::dispatch() { impl_->dispatch(); }
 std::vector<Dhcp6EventOut> Dhcp6Runner::popEvents() {
   std::vector<Dhcp6EventOut> out;

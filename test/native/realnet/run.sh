@@ -9,7 +9,7 @@ root=$(cd "$here/../../.." && pwd)
 out="$root/native/out/realnet"
 mkdir -p "$out"
 g++ -std=c++17 -O1 -g -Wall -Wextra -fno-exceptions -o "$out/dhcp4-probe" \
-  "$here/dhcp4-probe.cc" "$root/native/io/dhcp4-runner.cc" $(find "$root/native/core" -name '*.cc')
+  "$here/dhcp4-probe.cc" "$root/native/io/dhcp4-runner.cc" "$root/native/io/engine-loop.cc" $(find "$root/native/core" -name '*.cc')
 
 id=$$
 cns=sy-d4c-$id
