@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <memory>
 
 #include "io/arp-runner.h"
@@ -23,14 +22,7 @@ bool ReadArpConfig(const Napi::Object& o, io::ArpConfig* c, std::string* why) {
   if (!ReadInt(o, "ifindex", true, &ifindex, why) || !ReadString(o, "ifname", true, &c->ifname, why) ||
       !ReadString(o, "mac", true, &mac, why))
     return false;
-  if (ifindex <= 0 || ifindex > INT32_MAX) return *why = "ifindex out of range", false;
-  if (c->ifname.empty() || c->ifname.size() >= 16) return *why = "ifname must be 1..15 bytes", false;
-  unsigned b[6];
-  char tail;
-  if (mac.size() != 17 ||
-      std::sscanf(mac.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
-    return *why = "mac must look like aa:bb:cc:dd:ee:ff", false;
-  for (int i = 0; i < 6; ++i) c->mac[i] = static_cast<uint8_t>(b[i]);
+  if (!CheckLinkOptions(ifindex, c->ifname, mac, &c->mac, why)) return false;
   c->ifindex = static_cast<int>(ifindex);
   return true;
 }
@@ -133,15 +125,7 @@ Napi::Value Create(const Napi::CallbackInfo& info, io::ArpRunner::Kind kind, con
   std::string err;
   std::unique_ptr<io::ArpRunner> runner = io::ArpRunner::Create(kind, config, &err);
   if (!runner) return MakeError(env, EIO, std::string(what) + " on " + config.ifname + ": " + err);
-  auto* data = env.GetInstanceData<InstanceData>();
-  io::ArpRunner* raw = runner.release();
-  Napi::Object obj = data->arpClientCtor.New({Napi::External<io::ArpRunner>::New(env, raw), info[1]});
-  if (env.IsExceptionPending()) {
-    delete raw;
-    env.GetAndClearPendingException();
-    return MakeError(env, ENOMEM, std::string(what) + ": cannot construct client object");
-  }
-  return obj;
+  return NewRunnerObject(env, env.GetInstanceData<InstanceData>()->arpClientCtor, std::move(runner), info[1], what);
 }
 
 Napi::Value CreateAcd(const Napi::CallbackInfo& info) { return Create(info, io::ArpRunner::Kind::Acd, "createAcd"); }

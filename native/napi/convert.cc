@@ -2,6 +2,7 @@
 #include "napi/convert.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace sy::napi {
 
@@ -73,6 +74,25 @@ bool ReadString(const Napi::Object& o, const char* key, bool required, std::stri
   }
   *out = v.As<Napi::String>().Utf8Value();
   return true;
+}
+
+bool CheckLinkOptions(int64_t ifindex, const std::string& ifname, const std::string& mac,
+                      std::array<uint8_t, 6>* macOut, std::string* why) {
+  if (ifindex <= 0 || ifindex > INT32_MAX) return *why = "ifindex out of range", false;
+  if (ifname.empty() || ifname.size() >= 16) return *why = "ifname must be 1..15 bytes", false;
+  unsigned b[6];
+  char tail;
+  if (mac.size() != 17 ||
+      std::sscanf(mac.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
+    return *why = "mac must look like aa:bb:cc:dd:ee:ff", false;
+  for (int i = 0; i < 6; ++i) (*macOut)[i] = static_cast<uint8_t>(b[i]);
+  return true;
+}
+
+Napi::Array StringsToJs(Napi::Env env, const std::vector<std::string>& v) {
+  Napi::Array a = Napi::Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a.Set(i, Napi::String::New(env, v[i]));
+  return a;
 }
 
 void CallFromLoop(Napi::Env env, const Napi::Object& recv, const Napi::FunctionReference& fn,

@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <memory>
 
 #include "io/dhcp4-runner.h"
@@ -19,16 +18,6 @@
 namespace sy::napi {
 namespace {
 
-bool ParseMac(const std::string& s, std::array<uint8_t, 6>* mac) {
-  unsigned b[6];
-  char tail;
-  if (s.size() != 17 ||
-      std::sscanf(s.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
-    return false;
-  for (int i = 0; i < 6; ++i) (*mac)[i] = static_cast<uint8_t>(b[i]);
-  return true;
-}
-
 bool ReadConfig(const Napi::Object& o, io::Dhcp4Config* c, std::string* why) {
   int64_t ifindex = 0;
   std::string mac, requested;
@@ -37,9 +26,7 @@ bool ReadConfig(const Napi::Object& o, io::Dhcp4Config* c, std::string* why) {
       !ReadString(o, "vendorClass", false, &c->vendorClass, why) ||
       !ReadString(o, "requestedAddress", false, &requested, why))
     return false;
-  if (ifindex <= 0 || ifindex > INT32_MAX) return *why = "ifindex out of range", false;
-  if (c->ifname.empty() || c->ifname.size() >= 16) return *why = "ifname must be 1..15 bytes", false;
-  if (!ParseMac(mac, &c->mac)) return *why = "mac must look like aa:bb:cc:dd:ee:ff", false;
+  if (!CheckLinkOptions(ifindex, c->ifname, mac, &c->mac, why)) return false;
   c->ifindex = static_cast<int>(ifindex);
   c->requestedAddress = 0;
   if (!requested.empty()) {
@@ -48,12 +35,6 @@ bool ReadConfig(const Napi::Object& o, io::Dhcp4Config* c, std::string* why) {
     c->requestedAddress = a.s_addr;  // already network order
   }
   return true;
-}
-
-Napi::Array StringsToJs(Napi::Env env, const std::vector<std::string>& v) {
-  Napi::Array a = Napi::Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a.Set(i, Napi::String::New(env, v[i]));
-  return a;
 }
 
 Napi::Object LeaseToJs(Napi::Env env, const io::Dhcp4LeaseOut& l) {
@@ -209,15 +190,8 @@ Napi::Value CreateDhcp4Client(const Napi::CallbackInfo& info) {
     // The runner reports text only; the usual causes are missing privileges or a vanished link.
     return MakeError(env, EIO, "dhcp4 on " + config.ifname + ": " + (err.empty() ? "cannot create client" : err));
   }
-  auto* data = env.GetInstanceData<InstanceData>();
-  io::Dhcp4Runner* raw = runner.release();  // the wrapper's constructor takes ownership
-  Napi::Object obj = data->dhcp4ClientCtor.New({Napi::External<io::Dhcp4Runner>::New(env, raw), info[1]});
-  if (env.IsExceptionPending()) {
-    delete raw;  // the constructor threw before adopting it
-    env.GetAndClearPendingException();
-    return MakeError(env, ENOMEM, "dhcp4: cannot construct client object");
-  }
-  return obj;
+  return NewRunnerObject(env, env.GetInstanceData<InstanceData>()->dhcp4ClientCtor, std::move(runner), info[1],
+                         "dhcp4");
 }
 
 }  // namespace

@@ -15,16 +15,6 @@
 namespace sy::napi {
 namespace {
 
-bool ParseMac(const std::string& s, std::array<uint8_t, 6>* mac) {
-  unsigned b[6];
-  char tail;
-  if (s.size() != 17 ||
-      std::sscanf(s.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
-    return false;
-  for (int i = 0; i < 6; ++i) (*mac)[i] = static_cast<uint8_t>(b[i]);
-  return true;
-}
-
 bool ParseHex(const std::string& s, std::vector<uint8_t>* out) {
   if (s.size() % 2 != 0) return false;
   out->clear();
@@ -53,9 +43,7 @@ bool ReadConfig(const Napi::Object& o, io::Dhcp6Config* c, std::string* why) {
       !ReadBool(o, "requestPrefix", &c->requestPrefix, why) || !ReadInt(o, "prefixHint", false, &hint, why) ||
       !ReadBool(o, "rapidCommit", &c->rapidCommit, why))
     return false;
-  if (ifindex <= 0 || ifindex > INT32_MAX) return *why = "ifindex out of range", false;
-  if (c->ifname.empty() || c->ifname.size() >= 16) return *why = "ifname must be 1..15 bytes", false;
-  if (!ParseMac(mac, &c->mac)) return *why = "mac must look like aa:bb:cc:dd:ee:ff", false;
+  if (!CheckLinkOptions(ifindex, c->ifname, mac, &c->mac, why)) return false;
   // RFC 8415 11.1: a DUID is 2..130 bytes (type plus up to 128).
   if (!duid.empty() && (!ParseHex(duid, &c->duid) || c->duid.size() < 3 || c->duid.size() > 130))
     return *why = "duid must be 3..130 bytes of hex", false;
@@ -67,12 +55,6 @@ bool ReadConfig(const Napi::Object& o, io::Dhcp6Config* c, std::string* why) {
   if (!c->stateless && !c->requestAddress && !c->requestPrefix)
     return *why = "stateful mode needs requestAddress or requestPrefix", false;
   return true;
-}
-
-Napi::Array StringsToJs(Napi::Env env, const std::vector<std::string>& v) {
-  Napi::Array a = Napi::Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a.Set(i, Napi::String::New(env, v[i]));
-  return a;
 }
 
 Napi::Array AddressesToJs(Napi::Env env, const std::vector<io::Dhcp6AddressOut>& v, const char* key) {
