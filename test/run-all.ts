@@ -89,9 +89,9 @@ function parseTap(tap: string, r: SuiteResult): boolean {
   return true;
 }
 
-async function nodeSuite(name: string, dir: string, extraArgs: string[]): Promise<SuiteResult> {
+async function nodeSuite(name: string, dir: string, extraArgs: string[], order = (files: string[]) => files): Promise<SuiteResult> {
   const r = newResult(name);
-  const files = findTests(dir);
+  const files = order(findTests(dir));
   if (files.length === 0) return { ...r, error: `no *.test.js under ${relative(REPO, dir)} (was the project built?)` };
   const tmp = mkdtempSync(join(tmpdir(), 'run-all-'));
   try {
@@ -122,7 +122,11 @@ async function integrationSuite(): Promise<SuiteResult> {
   return nodeSuite('integration', dir, ['--test-concurrency=1']);
 }
 
-/** Guest tests (test/vm): a QEMU guest per file, one file at a time; root for 9p passthrough. */
+/**
+ * Guest tests (test/vm): a QEMU guest per file, two at a time (a guest mostly waits on timers, scans and
+ * handshakes, so two share two cores well), the long Wi-Fi files first so the short ones fill the gaps;
+ * root for 9p passthrough.
+ */
 async function vmSuite(): Promise<SuiteResult> {
   const dir = join(DIST_TEST, 'vm');
   if (process.getuid?.() !== 0) {
@@ -131,7 +135,8 @@ async function vmSuite(): Promise<SuiteResult> {
     r.skipReasons = findTests(dir).map((f) => `${relative(DIST_TEST, f)}: needs root for the guest's 9p root`);
     return r;
   }
-  return nodeSuite('vm', dir, ['--test-concurrency=1']);
+  const wifiFirst = (f: string) => (/\/wifi-[^/]*$/.test(f) ? 0 : 1);
+  return nodeSuite('vm', dir, ['--test-concurrency=2'], (files) => files.sort((a, b) => wifiFirst(a) - wifiFirst(b) || a.localeCompare(b)));
 }
 
 function header(title: string): void {

@@ -6,8 +6,8 @@
 // in the guest's own namespace for the wpa_supplicant client tests (supplicant.guest.ts), which run first
 // against a wpa_supplicant that D-Bus activation starts there.
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { GUEST_LIB, REPO_ROOT } from '../guest';
 
 export type Security = 'open' | 'wpa2' | 'sae' | 'wpa2-sae' | 'wep' | 'eap';
@@ -36,7 +36,11 @@ export const CERTS = join(REPO_ROOT, 'test', 'vm', '.cache', 'certs');
 export function ensureCerts(): void {
   const ca = join(CERTS, 'ca.pem');
   if (existsSync(ca) && Date.now() - statSync(ca).mtimeMs < 7 * 86_400_000) return;
-  execFileSync('sh', ['-c', `. ${GUEST_LIB} && make_certs "$1"`, 'sh', CERTS], { stdio: 'inherit' });
+  // two Wi-Fi guest tests start at once in the vm tier: one makes the certificates, the other waits for
+  // them under the lock and then finds them fresh
+  mkdirSync(dirname(CERTS), { recursive: true });
+  execFileSync('flock', [`${CERTS}.lock`, 'sh', '-c', `[ -n "$(find "$1/ca.pem" -mtime -7 2>/dev/null)" ] || { . ${GUEST_LIB} && make_certs "$1"; }`,
+    'sh', CERTS], { stdio: 'inherit' });
 }
 
 export const WORLD: WorldAp[] = [

@@ -121,12 +121,13 @@ test('access point gone and back: the favourite leaves ready, then reconnects by
     assert.equal(await lab.props(id.wpa2), undefined);
   });
   const left = at();
-  // back as soon as the daemon has given up on it: the reconnect comes from the scan back-off after a loss
+  // back as soon as the daemon has given up on it: the reconnect comes from the fast rescans after a loss
+  // (docs/wifi.md), with no user action; the timeout is generous, the point is that it happens
   const asked = agent.requests.length;
   await lab.sh(apUp(i));
   await lab.waitState(id.wpa2, ['ready'], 90_000);
   await watch.stop();
-  process.stdout.write(`# AP gone: left ready after ${left}, ready again after ${at()} (${watch.states.join(' -> ')})\n`);
+  process.stdout.write(`# AP gone: left ready after ${left}, ready again after ${at()} (${watch.timeline()})\n`);
   assert.equal(agent.requests.length, asked, 'the saved passphrase was used, the agent was not asked');
   assert.match((await ipv4(id.wpa2)) ?? '', /^10\.77\.1\./);
 });

@@ -92,10 +92,16 @@ test('iwd: access point gone and back: the favourite reconnects', async () => {
   // connected and saved by the previous test
   assert.equal(await lab.state(id.wpa2), 'ready');
   const i = WORLD.findIndex((a) => a.ssid === 'sy-wpa2');
+  const watch = await lab.watchStates(id.wpa2);
   await lab.sh(apDown(i));
   await lab.waitState(id.wpa2, ['idle', 'failure', 'association', 'configuration'], 40_000).catch(() => undefined);
+  // the reconnect comes from the fast rescans Switchyard asks iwd for after a loss (docs/wifi.md)
+  const asked = agent.requests.length;
   await lab.sh(apUp(i));
   await lab.waitState(id.wpa2, ['ready'], 90_000);
+  await watch.stop();
+  process.stdout.write(`# AP gone (iwd): ${watch.timeline()}\n`);
+  assert.equal(agent.requests.length, asked, 'no user action: the agent was not asked');
 });
 
 test('iwd: wrong passphrase -> ReportError invalid-key; acknowledged, the service is idle with Error invalid-key', async () => {

@@ -152,12 +152,16 @@ export class WifiLab {
   }
 
   /** Records every State the service announces (PropertyChanged from net.connman). */
-  async watchStates(id: string): Promise<{ states: string[]; stop(): Promise<void> }> {
+  async watchStates(id: string): Promise<{ states: string[]; timeline(): string; stop(): Promise<void> }> {
     const states: string[] = [];
+    const at: number[] = [];
+    const t0 = performance.now();
     const owner = await this.bus.nameOwner(CONNMAN);
     const off = await this.bus.subscribe({ sender: owner, path: servicePath(id), interface: 'net.connman.Service', member: 'PropertyChanged' },
-      (s) => { if (s.body[0] === 'State') states.push(String(unwrap({ v: s.body[1] }).v)); });
-    return { states, stop: off };
+      (s) => { if (s.body[0] === 'State') { states.push(String(unwrap({ v: s.body[1] }).v)); at.push(performance.now()); } });
+    // "state@seconds since the watch began", to see where a slow scenario spent its time
+    const timeline = () => states.map((st, i) => `${st}@${((at[i] - t0) / 1000).toFixed(1)}`).join(' -> ');
+    return { states, timeline, stop: off };
   }
 
   /** `iw dev <station> link`: the BSSID the station is associated with, if any. */

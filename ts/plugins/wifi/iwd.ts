@@ -12,6 +12,7 @@ import { DbusClient, SignalLike, errorName, unwrap } from './dbus-client';
 import { NetworkGroup, ScannedBss, groupNetworks, ssidName, wifiServiceId } from './networks';
 import { ConnectError, LOST_GRACE_MS } from './wifi-device';
 import { IWD_STATE_DIR, writeIwd8021x } from './iwd-8021x';
+import { ScanSchedule } from './scan-schedule';
 
 export const IWD = 'net.connman.iwd';
 const STATION = 'net.connman.iwd.Station';
@@ -72,6 +73,9 @@ export class IwdDevice implements NetworkDriver {
   agentAsked = false;
   private lostTimer?: TimerHandle;
   private scanWaiters: (() => void)[] = [];
+  /** iwd scans on its own; we add only the fast rescans after a loss (scan-schedule.ts) */
+  private readonly schedule = new ScanSchedule();
+  private rescanTimer?: TimerHandle;
 
   constructor(readonly dev: Device, private readonly m: Manager, private readonly bus: DbusClient,
     private readonly objs: IwdObjects, private readonly log: Logger, private readonly iwdDir = IWD_STATE_DIR) {}
@@ -91,6 +95,8 @@ export class IwdDevice implements NetworkDriver {
 
   async detach(powerOff: boolean): Promise<void> {
     this.lostTimer?.cancel();
+    this.rescanTimer?.cancel();
+    this.rescanTimer = undefined;
     const all = [...this.services.values()];
     this.services.clear();
     this.current = this.attempt = undefined;
@@ -281,9 +287,27 @@ export class IwdDevice implements NetworkDriver {
         if (this.current !== svc) return;
         this.log.info(`iwd: ${this.dev.ifname} lost ${svc.id}`);
         this.current = undefined;
+        this.schedule.lost(this.m.deps.clock.now());
         this.m.disconnectService(svc, false).catch(() => undefined);
+        this.rescanSoon();
       }, LOST_GRACE_MS);
     }
+  }
+
+  /**
+   * After a loss, a scan every few seconds for a while, so the network shows up again (and autoconnect
+   * reaches it) as soon as it is back on air, not at iwd's next periodic scan, which may be minutes away.
+   */
+  private rescanSoon(): void {
+    this.rescanTimer?.cancel();
+    this.rescanTimer = undefined;
+    const clock = this.m.deps.clock;
+    if (!this.path || this.current || !this.schedule.fast(clock.now())) return;
+    this.rescanTimer = clock.setTimeout(() => {
+      this.rescanTimer = undefined;
+      if (this.current || this.attempt) { this.rescanSoon(); return; }
+      this.scanNow().catch((e) => this.log.debug('iwd', `${this.dev.ifname}: rescan: ${(e as Error).message}`)).finally(() => this.rescanSoon());
+    }, this.schedule.next(clock.now()) * 1000);
   }
 }
 

@@ -11,6 +11,7 @@ import { NetworkDriver, Service, ServiceError, isConnected, isConnecting } from 
 import type { Supplicant, SupplicantInterface, SupplicantState } from './supplicant';
 import type { Bss } from './bss';
 import { NetworkGroup, ScannedBss, groupNetworks, ssidName, wifiServiceId } from './networks';
+import { ScanSchedule } from './scan-schedule';
 
 /** How long wpa_supplicant may be away from "completed" (roaming, a short fade) before the service drops. */
 export const LOST_GRACE_MS = 10_000;
@@ -18,12 +19,6 @@ export const LOST_GRACE_MS = 10_000;
 export const CONNECT_TIMEOUT_MS = 30_000;
 /** wpa_supplicant's background scan while connected: roam when the signal falls below -65 dBm. */
 export const BGSCAN = 'simple:30:-65:300';
-/** Periodic scan while disconnected: connmand's exponential:3:300 ... */
-const SCAN_MIN_S = 3;
-const SCAN_MAX_S = 300;
-/** ... but no slower than this for a while after a connection was lost, so a rebooted AP is found soon. */
-const SCAN_MAX_AFTER_LOSS_S = 30;
-const AFTER_LOSS_MS = 5 * 60_000;
 /** wpa_supplicant's WPAS_MAX_SCAN_SSIDS */
 const MAX_SCAN_SSIDS = 16;
 
@@ -55,8 +50,8 @@ export class WifiDevice implements NetworkDriver {
   private attempt?: Attempt;
   private lostTimer?: TimerHandle;
   private scanTimer?: TimerHandle;
-  private scanDelayS = SCAN_MIN_S;
-  private lostAt = 0;
+  /** periodic scan while disconnected, fast for a while after a loss (scan-schedule.ts) */
+  private readonly schedule = new ScanSchedule();
   private refreshQueued = false;
   private attaching?: Promise<void>;
   private offs: (() => void)[] = [];
@@ -85,7 +80,7 @@ export class WifiDevice implements NetworkDriver {
     // a previous run (or connmand) may have left networks behind
     await iface.removeAllNetworks().catch(() => undefined);
     this.refresh();
-    this.scanDelayS = SCAN_MIN_S;
+    this.schedule.reset();
     void this.scanNow().catch((e) => this.d.log.debug('wifi', `${this.dev.ifname}: first scan: ${(e as Error).message}`));
   }
 
@@ -138,9 +133,7 @@ export class WifiDevice implements NetworkDriver {
     this.scanTimer?.cancel();
     this.scanTimer = undefined;
     if (!this.iface || this.current) return; // connected: wpa_supplicant's bgscan does the rest
-    const cap = this.clock.now() - this.lostAt < AFTER_LOSS_MS ? SCAN_MAX_AFTER_LOSS_S : SCAN_MAX_S;
-    const delay = Math.min(this.scanDelayS, cap);
-    this.scanDelayS = Math.min(this.scanDelayS * 2, SCAN_MAX_S);
+    const delay = this.schedule.next(this.clock.now());
     this.scanTimer = this.clock.setTimeout(() => {
       this.scanTimer = undefined;
       this.scanNow().catch((e) => { this.d.log.debug('wifi', `${this.dev.ifname}: scan: ${(e as Error).message}`); this.scheduleScan(); });
@@ -349,8 +342,7 @@ export class WifiDevice implements NetworkDriver {
     if (this.current !== svc) return;
     this.d.log.info(`wifi: ${this.dev.ifname} lost ${svc.id}`);
     this.current = undefined;
-    this.lostAt = this.clock.now();
-    this.scanDelayS = SCAN_MIN_S;
+    this.schedule.lost(this.clock.now());
     await this.m.disconnectService(svc, false).catch(() => undefined);
     this.scheduleScan();
   }
