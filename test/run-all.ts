@@ -89,9 +89,9 @@ function parseTap(tap: string, r: SuiteResult): boolean {
   return true;
 }
 
-async function nodeSuite(name: string, dir: string, extraArgs: string[], order = (files: string[]) => files): Promise<SuiteResult> {
+async function nodeSuite(name: string, dir: string, extraArgs: string[]): Promise<SuiteResult> {
   const r = newResult(name);
-  const files = order(findTests(dir));
+  const files = findTests(dir);
   if (files.length === 0) return { ...r, error: `no *.test.js under ${relative(REPO, dir)} (was the project built?)` };
   const tmp = mkdtempSync(join(tmpdir(), 'run-all-'));
   try {
@@ -124,8 +124,8 @@ async function integrationSuite(): Promise<SuiteResult> {
 
 /**
  * Guest tests (test/vm): a QEMU guest per file, two at a time (a guest mostly waits on timers, scans and
- * handshakes, so two share two cores well), the long Wi-Fi files first so the short ones fill the gaps;
- * root for 9p passthrough.
+ * handshakes, so two share two cores well; the Wi-Fi scenarios are split over two files for this); root
+ * for 9p passthrough.
  */
 async function vmSuite(): Promise<SuiteResult> {
   const dir = join(DIST_TEST, 'vm');
@@ -135,8 +135,7 @@ async function vmSuite(): Promise<SuiteResult> {
     r.skipReasons = findTests(dir).map((f) => `${relative(DIST_TEST, f)}: needs root for the guest's 9p root`);
     return r;
   }
-  const wifiFirst = (f: string) => (/\/wifi-[^/]*$/.test(f) ? 0 : 1);
-  return nodeSuite('vm', dir, ['--test-concurrency=2'], (files) => files.sort((a, b) => wifiFirst(a) - wifiFirst(b) || a.localeCompare(b)));
+  return nodeSuite('vm', dir, ['--test-concurrency=2']);
 }
 
 function header(title: string): void {

@@ -1,9 +1,11 @@
 // The periodic scan while no network is connected (both Wi-Fi backends): connmand's exponential:3:300
 // back-off, and after a connected network is lost a fast rescan phase, then the back-off capped at 30 s
-// for five minutes.
+// for five minutes; and which failed favourites a scan gives another go.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AFTER_LOSS_MS, FAST_RESCAN_MS, FAST_RESCAN_S, ScanSchedule } from '../../ts/plugins/wifi/scan-schedule';
+import { AFTER_LOSS_MS, FAST_RESCAN_MS, FAST_RESCAN_S, ScanSchedule, retryFailedFavourites } from '../../ts/plugins/wifi/scan-schedule';
+import type { Manager } from '../../ts/core/manager';
+import { Service } from '../../ts/core/service';
 
 /** The delays `next` gives when each scan happens right when it was scheduled, from `start` (ms). */
 function delays(s: ScanSchedule, start: number, n: number): number[] {
@@ -60,4 +62,15 @@ test('a second loss starts a new fast phase', () => {
   delays(s, FAST_RESCAN_MS, 6);
   s.lost(200_000);
   assert.equal(s.next(200_000 + 1000), FAST_RESCAN_S);
+});
+
+test('after a scan: only a favourite with AutoConnect that failed with connect-failed and is seen again is retried', () => {
+  const mk = (id: string, f: Partial<Pick<Service, 'state' | 'error' | 'favorite' | 'autoconnect'>>) => Object.assign(new Service(id, 'wifi'),
+    { state: 'failure', error: 'connect-failed', favorite: true, autoconnect: true, ...f });
+  const services = [mk('a', {}), mk('gone', {}), mk('b', { error: 'invalid-key' }), mk('c', { favorite: false }),
+    mk('d', { autoconnect: false }), mk('e', { state: 'idle', error: undefined })];
+  const cleared: string[] = [];
+  const m = { clearError: (s: Service) => cleared.push(s.id) } as unknown as Manager;
+  retryFailedFavourites(m, services, (id) => id !== 'gone');
+  assert.deepEqual(cleared, ['a']);
 });

@@ -35,7 +35,7 @@ export async function runWifiGuest(t: TestContext, plan: WifiGuestPlan): Promise
   const r = await runInGuest(script, { timeoutS: 900, verbose: process.env.SY_VM_VERBOSE === '1', keep });
   process.stdout.write(`# guest: boot ${r.bootS?.toFixed(2)} s, total ${r.totalS?.toFixed(2)} s ` +
     `(wall ${((Date.now() - t0) / 1000).toFixed(2)} s), status ${r.status}${keep ? `, results in ${r.resultsDir}` : ''}\n`);
-  for (const l of r.output.split('\n').filter((x) => /^(world|station wpa_supplicant)|AP gone:/.test(x))) process.stdout.write(`# ${l}\n`);
+  for (const l of r.output.split('\n').filter((x) => /^(world|station wpa_supplicant)|AP gone/.test(x))) process.stdout.write(`# ${l}\n`);
   const cases = parseGuestTap(r.output);
   for (const c of cases) {
     const ms = /duration_ms: ([\d.]+)/.exec(c.detail)?.[1];

@@ -12,7 +12,7 @@ import { DbusClient, SignalLike, errorName, unwrap } from './dbus-client';
 import { NetworkGroup, ScannedBss, groupNetworks, ssidName, wifiServiceId } from './networks';
 import { ConnectError, LOST_GRACE_MS } from './wifi-device';
 import { IWD_STATE_DIR, writeIwd8021x } from './iwd-8021x';
-import { ScanSchedule } from './scan-schedule';
+import { ScanSchedule, retryFailedFavourites } from './scan-schedule';
 
 export const IWD = 'net.connman.iwd';
 const STATION = 'net.connman.iwd.Station';
@@ -76,6 +76,8 @@ export class IwdDevice implements NetworkDriver {
   /** iwd scans on its own; we add only the fast rescans after a loss (scan-schedule.ts) */
   private readonly schedule = new ScanSchedule();
   private rescanTimer?: TimerHandle;
+  /** the service lost last and the key it was connected with */
+  private lost?: { svc: Service; key?: string };
 
   constructor(readonly dev: Device, private readonly m: Manager, private readonly bus: DbusClient,
     private readonly objs: IwdObjects, private readonly log: Logger, private readonly iwdDir = IWD_STATE_DIR) {}
@@ -121,13 +123,15 @@ export class IwdDevice implements NetworkDriver {
     }
     await done;
     await this.refresh();
+    retryFailedFavourites(this.m, this.services.values(), (id) => this.groups.has(id));
   }
 
   /** iwd finished a scan or changed state. */
   onStation(changed: Props): void {
     if (changed.Scanning === false) {
       for (const w of this.scanWaiters.splice(0)) w();
-      void this.refresh().catch(() => undefined);
+      // iwd's own periodic scans too: a favourite that failed right after a loss gets another go
+      void this.refresh().then(() => retryFailedFavourites(this.m, this.services.values(), (id) => this.groups.has(id))).catch(() => undefined);
     }
     if (typeof changed.State === 'string') this.onState(changed.State);
   }
@@ -236,6 +240,7 @@ export class IwdDevice implements NetworkDriver {
     }
     this.attempt = svc;
     this.secret = svc.passphrase;
+    const tried = svc.passphrase;
     this.agentAsked = false;
     try {
       if (net) await this.bus.call(IWD, net, NETWORK, 'Connect');
@@ -246,8 +251,10 @@ export class IwdDevice implements NetworkDriver {
       if (e instanceof ConnectError) throw e;
       const name = errorName(e) ?? '';
       this.log.info(`iwd: ${svc.id}: ${name} ${(e as Error).message}`);
-      // a refused key shows up as Failed after iwd asked us for it
-      if (this.agentAsked && svc.security !== 'none' && /\.(Failed|InvalidFormat)$/.test(name)) {
+      // a refused key shows up as Failed after iwd asked us for it; but right after a loss the access
+      // point is simply not there yet, and the key that connected it seconds ago is kept
+      const justLost = this.lost?.svc === svc && this.lost.key === tried && this.schedule.fast(this.m.deps.clock.now());
+      if (this.agentAsked && !justLost && svc.security !== 'none' && /\.(Failed|InvalidFormat)$/.test(name)) {
         svc.passphrase = undefined;
         throw new ConnectError('invalid-key', 'iwd: the access point refused the key');
       }
@@ -288,6 +295,7 @@ export class IwdDevice implements NetworkDriver {
         this.log.info(`iwd: ${this.dev.ifname} lost ${svc.id}`);
         this.current = undefined;
         this.schedule.lost(this.m.deps.clock.now());
+        this.lost = { svc, key: svc.passphrase };
         this.m.disconnectService(svc, false).catch(() => undefined);
         this.rescanSoon();
       }, LOST_GRACE_MS);

@@ -4,6 +4,9 @@
 // short while after a loss the radio rescans at a fixed short interval, then backs off again, no slower
 // than SCAN_MAX_AFTER_LOSS_S for some minutes, then as usual.
 
+import type { Manager } from '../../core/manager';
+import type { Service } from '../../core/service';
+
 /** connmand's exponential:3:300 */
 export const SCAN_MIN_S = 3;
 export const SCAN_MAX_S = 300;
@@ -37,5 +40,16 @@ export class ScanSchedule {
     const delay = Math.min(this.delayS, cap);
     this.delayS = Math.min(this.delayS * 2, SCAN_MAX_S);
     return delay;
+  }
+}
+
+/**
+ * After a scan: a favourite whose last (auto)connect failed with connect-failed, seen again, gets another
+ * go. Right after a loss, autoconnect tries the network while the scan results still list it; that try
+ * fails, and without this the favourite would wait in "failure" even once its access point is back.
+ */
+export function retryFailedFavourites(m: Manager, services: Iterable<Service>, seen: (id: string) => boolean): void {
+  for (const svc of services) {
+    if (svc.state === 'failure' && svc.error === 'connect-failed' && svc.favorite && svc.autoconnect && seen(svc.id)) m.clearError(svc);
   }
 }

@@ -11,7 +11,7 @@ import { NetworkDriver, Service, ServiceError, isConnected, isConnecting } from 
 import type { Supplicant, SupplicantInterface, SupplicantState } from './supplicant';
 import type { Bss } from './bss';
 import { NetworkGroup, ScannedBss, groupNetworks, ssidName, wifiServiceId } from './networks';
-import { ScanSchedule } from './scan-schedule';
+import { ScanSchedule, retryFailedFavourites } from './scan-schedule';
 
 /** How long wpa_supplicant may be away from "completed" (roaming, a short fade) before the service drops. */
 export const LOST_GRACE_MS = 10_000;
@@ -102,13 +102,8 @@ export class WifiDevice implements NetworkDriver {
     if (!iface) return;
     await iface.scan({ ssids: this.hiddenSsids() });
     this.refresh();
-    // A favourite whose last (auto)connect timed out, seen again in a scan, gets another go: an access
-    // point that reboots is back on air long after the first attempt gave up.
-    for (const svc of this.services.values()) {
-      if (svc.state === 'failure' && svc.error === 'connect-failed' && svc.favorite && svc.autoconnect && this.groups.has(svc.id)) {
-        this.m.clearError(svc);
-      }
-    }
+    // an access point that reboots is back on air long after the first attempt gave up
+    retryFailedFavourites(this.m, this.services.values(), (id) => this.groups.has(id));
     this.scheduleScan();
   }
 
