@@ -89,20 +89,20 @@ export function guestSkipReason(): string | undefined {
   return undefined;
 }
 
-export interface GuestTestCase { name: string; ok: boolean; skipped: boolean; detail: string }
+export interface GuestTestCase { name: string; ok: boolean; skipped: boolean; detail: string; skipReason?: string }
 
 /** Top-level results of a node:test TAP stream printed inside the guest. */
 export function parseGuestTap(output: string): GuestTestCase[] {
   const cases: GuestTestCase[] = [];
   const lines = output.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const m = /^(not ok|ok) \d+ - (.*?)(?: # (SKIP|TODO).*)?$/.exec(lines[i]);
+    const m = /^(not ok|ok) \d+ - (.*?)(?: # (SKIP|TODO)\s*(.*))?$/.exec(lines[i]);
     if (!m) continue;
     const detail: string[] = [];
     if (lines[i + 1] === '  ---') {
       for (i += 2; i < lines.length && lines[i] !== '  ...'; i++) detail.push(lines[i]);
     }
-    cases.push({ name: m[2], ok: m[1] === 'ok', skipped: m[3] !== undefined, detail: detail.join('\n') });
+    cases.push({ name: m[2], ok: m[1] === 'ok', skipped: m[3] !== undefined, detail: detail.join('\n'), skipReason: m[4] || undefined });
   }
   return cases;
 }

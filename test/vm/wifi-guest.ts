@@ -42,7 +42,7 @@ export async function runWifiGuest(t: TestContext, plan: WifiGuestPlan): Promise
     process.stdout.write(`# in guest ${ms ? (Number(ms) / 1000).toFixed(1).padStart(5) : '    ?'} s  ${c.name}\n`);
   }
   for (const c of cases) {
-    await t.test(c.name, { skip: c.skipped ? 'skipped inside the guest' : false }, () => assert.ok(c.ok, c.detail));
+    await t.test(c.name, { skip: c.skipped ? `skipped inside the guest${c.skipReason ? `: ${c.skipReason}` : ''}` : false }, () => assert.ok(c.ok, c.detail));
   }
   if (r.files['wifi-connect.json']) process.stdout.write(`# time to ready (ms): ${r.files['wifi-connect.json']}\n`);
   for (const log of plan.logs) {

@@ -275,6 +275,7 @@ export class Manager extends ManagerBase {
       this.deps.agent?.cancel(svc);
       await this.bringDown(svc, true);
     }
+    await svc.driver?.forget?.(svc).catch((e) => this.deps.log.debug('manager', `${svc.id}: forget: ${(e as Error).message}`));
     svc.passphrase = undefined;
     if (svc.error) svc.set('error', undefined, 'Error');
     if (svc.favorite) svc.set('favorite', false, 'Favorite');

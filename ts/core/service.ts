@@ -27,6 +27,8 @@ export interface NetworkDriver {
    */
   connect(svc: Service, input: { name?: string; identity?: string }): Promise<'associated' | 'redirected'>;
   disconnect(svc: Service): Promise<void>;
+  /** Service.Remove: drop what the backend keeps of the network (iwd's known network), connected or not */
+  forget?(svc: Service): Promise<void>;
 }
 
 export const isConnected = (s: ServiceState) => s === 'ready' || s === 'online';

@@ -53,6 +53,14 @@ export class IwdObjects {
     Object.assign(p, unwrap(changed));
     for (const k of invalidated) delete p[k];
   }
+  /** iwd's KnownNetwork object for a network name and iwd security type, in range or not */
+  knownByName(name: string, type: string): string | undefined {
+    for (const [path, m] of this.objects) {
+      const k = m.get(KNOWN);
+      if (k?.Name === name && k.Type === type) return path;
+    }
+    return undefined;
+  }
   /** the Device object of interface `ifname` */
   deviceByName(ifname: string): string | undefined {
     for (const [path, m] of this.objects) if (m.get(DEVICE)?.Name === ifname) return path;
@@ -284,22 +292,54 @@ export class IwdDevice implements NetworkDriver {
     }
   }
 
+  /**
+   * Service.Remove: iwd forgets the network too. Otherwise its own autoconnect would keep joining a
+   * network the user removed (with the key iwd saved), and Switchyard would have to follow.
+   */
+  async forget(svc: Service): Promise<void> {
+    const net = this.networkOf.get(svc.id);
+    let known = net ? this.objs.get(net, NETWORK)?.KnownNetwork : undefined;
+    if ((typeof known !== 'string' || known === '/') && svc.ssid) {
+      const type = Object.keys(SECURITY).find((t) => SECURITY[t] === svc.security);
+      known = type ? this.objs.knownByName(ssidName(Buffer.from(svc.ssid, 'hex')), type) : undefined;
+    }
+    if (typeof known !== 'string' || known === '/') return;
+    await this.bus.call(IWD, known, KNOWN, 'Forget').catch((e) => this.log.debug('iwd', `forget ${known}: ${(e as Error).message}`));
+  }
+
   private onState(state: string): void {
     const svc = this.current;
     if (!svc) return;
-    if (state === 'connected' || state === 'roaming') { this.lostTimer?.cancel(); this.lostTimer = undefined; return; }
+    if (state === 'connected' || state === 'roaming') {
+      this.lostTimer?.cancel();
+      this.lostTimer = undefined;
+      // iwd's own autoconnect may have put another known network up while ours was gone: ours is
+      // lost, and core follows the one iwd connected
+      const now = this.path ? this.objs.get(this.path, STATION)?.ConnectedNetwork : undefined;
+      const ours = this.networkOf.get(svc.id);
+      if (state === 'connected' && typeof now === 'string' && now !== '/' && ours && now !== ours) {
+        this.lose(svc);
+        this.adoptConnection(now);
+      }
+      return;
+    }
+    // "connecting" alone is not a loss: iwd going from one access point of the network to another
+    // without a roam passes through it, and is back within the grace period
     if (state === 'disconnected' && !this.lostTimer) {
       this.lostTimer = this.m.deps.clock.setTimeout(() => {
         this.lostTimer = undefined;
-        if (this.current !== svc) return;
-        this.log.info(`iwd: ${this.dev.ifname} lost ${svc.id}`);
-        this.current = undefined;
-        this.schedule.lost(this.m.deps.clock.now());
-        this.lost = { svc, key: svc.passphrase };
-        this.m.disconnectService(svc, false).catch(() => undefined);
-        this.rescanSoon();
+        if (this.current === svc) this.lose(svc);
       }, LOST_GRACE_MS);
     }
+  }
+
+  private lose(svc: Service): void {
+    this.log.info(`iwd: ${this.dev.ifname} lost ${svc.id}`);
+    this.current = undefined;
+    this.schedule.lost(this.m.deps.clock.now());
+    this.lost = { svc, key: svc.passphrase };
+    this.m.disconnectService(svc, false).catch(() => undefined);
+    this.rescanSoon();
   }
 
   /**
