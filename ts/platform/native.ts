@@ -476,7 +476,6 @@ export interface NativePlatform extends Platform {
   createRaWatcher(): NativeRaWatcher;
 }
 
-/** Loads the addon (throws a plain Error saying why if it cannot) and builds the Platform on it. */
 /**
  * Drops the process's clean file-backed pages (native/core/memory/resident.h): once start-up is over,
  * what it read of Node's executable and the libraries but never touches again stops counting in RSS.
@@ -488,6 +487,7 @@ export function dropStartupPages(): { mappings: number; kib: number } | undefine
   return typeof a.dropCleanFilePages === 'function' ? a.dropCleanFilePages() : undefined;
 }
 
+/** Loads the addon (throws a plain Error saying why if it cannot) and builds the Platform on it. */
 export function createNativePlatform(): NativePlatform {
   const native = loadAddon();
   const netlink = new NativeNetlink(native);

@@ -130,8 +130,8 @@ export class IwdDevice implements NetworkDriver {
       if (errorName(e) !== 'net.connman.iwd.Busy' && errorName(e) !== 'net.connman.iwd.InProgress') throw e;
     }
     await done;
+    // the end of the scan (onStation) also retries failed favourites
     await this.refresh();
-    retryFailedFavourites(this.m, this.services.values(), (id) => this.groups.has(id));
   }
 
   /** iwd finished a scan or changed state. */
