@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonKind, Lab, sleep } from '../test/harness';
-import { Bench, fmt, machine, ratio, standalone, stats, Stats } from './lib';
+import { Bench, fmt, machine, ratio, standalone, stats, Stats, withTempDir } from './lib';
 import { memoryOf } from './startup';
 import { heapStatsOf } from './memory-map';
 
@@ -118,12 +118,7 @@ Machine: ${machine()}. On a loaded machine compare the columns, not the absolute
 export const bench: Bench = {
   id: 'dns-scale',
   async run({ runs = 3 }) {
-    const dir = execFileSync('mktemp', ['-d', '/tmp/dns-scale.XXXXXX'], { encoding: 'utf8' }).trim();
-    try {
-      return dnsScaleMarkdown(await benchDnsScale(runs, dir), runs);
-    } finally {
-      execFileSync('rm', ['-rf', dir]);
-    }
+    return withTempDir('dns-scale', async (dir) => dnsScaleMarkdown(await benchDnsScale(runs, dir), runs));
   },
 };
 

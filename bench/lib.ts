@@ -5,7 +5,7 @@
 // The convention bench/run-all.ts relies on: a script exports `bench` (a Bench below) and keeps its
 // own command line behind `require.main === module`, usually as `standalone(bench)`. A script without
 // that export is still run by run-all, as a child process, and writes its section itself.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -54,6 +54,16 @@ export function machine(): string {
 }
 
 /** Replaces (or appends) one section of BENCHMARKS.md, atomically. */
+/** Runs `fn` in a fresh directory /tmp/<prefix>.XXXXXX, removed afterwards whatever happens. */
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(`/tmp/${prefix}.`);
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function writeSection(id: string, markdown: string, file = BENCHMARKS_MD): void {
   const begin = `<!-- bench:${id} -->`;
   const end = `<!-- /bench:${id} -->`;

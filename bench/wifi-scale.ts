@@ -5,13 +5,12 @@
 // link (bench/wifi-scale-daemon.ts). connmand cannot be pointed at a fake wireless link, so this one is
 // Switchyard alone: the figures show how its cost grows, not a ratio.
 // Usage: node dist/bench/wifi-scale.js [--runs N] [--no-write]
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as dbus from '@particle/dbus-next';
 import { Background } from '../test/harness/proc';
 import { sleep, waitUntil } from '../test/harness';
-import { Bench, fmt, machine, standalone, stats, Stats } from './lib';
+import { Bench, fmt, machine, standalone, stats, Stats, withTempDir } from './lib';
 import { heapStatsOf, launcherFlags } from './memory-map';
 import { memoryOf } from './startup';
 
@@ -215,12 +214,7 @@ Machine: ${machine()}.`;
 export const bench: Bench = {
   id: 'wifi-scale',
   async run({ runs = 3 }) {
-    const dir = execFileSync('mktemp', ['-d', '/tmp/wifi-scale.XXXXXX'], { encoding: 'utf8' }).trim();
-    try {
-      return wifiScaleMarkdown(await benchWifiScale(runs, dir), runs);
-    } finally {
-      execFileSync('rm', ['-rf', dir]);
-    }
+    return withTempDir('wifi-scale', async (dir) => wifiScaleMarkdown(await benchWifiScale(runs, dir), runs));
   },
 };
 
