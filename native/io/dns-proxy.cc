@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "boottime.h"
+#include "udp-replies.h"
 
 namespace sy::io {
 namespace {
@@ -127,6 +128,7 @@ struct DnsProxy::Loop {
   uint64_t nextClient = 1;
   uint64_t nextConn = 1;
   std::unordered_map<uint64_t, UdpClient> udpWaiting;    // client id -> where to answer
+  UdpReplies replies;                                     // cache hits leave through here
   std::unordered_map<uint64_t, uint64_t> tcpWaiting;     // client id -> connection
   std::unordered_map<uint64_t, TcpConn> conns;
   std::unordered_map<uint64_t, Upstream> ups;            // engine token -> socket (TCP)
@@ -210,14 +212,17 @@ struct DnsProxy::Loop {
     c.cacheEntries.store(fw.cache().stats().entries, std::memory_order_relaxed);
     c.tcpClients.store(conns.size(), std::memory_order_relaxed);
     c.merged.store(s.merged, std::memory_order_relaxed);
+    c.segmented.store(replies.segmentedAnswers(), std::memory_order_relaxed);
+    c.segmentingOff.store(replies.segmenting() ? 0 : 1, std::memory_order_relaxed);
   }
 
   void onUdp(int fd, double now) {
     static thread_local uint8_t bufs[kBatch][4096];
     static thread_local std::vector<uint8_t> outs[kBatch];
-    mmsghdr in[kBatch], out[kBatch];
-    iovec iov[kBatch], oiov[kBatch];
+    mmsghdr in[kBatch];
+    iovec iov[kBatch];
     sockaddr_storage addrs[kBatch];
+    UdpAnswer answers[kBatch];
     for (int round = 0; round < 8; ++round) {
       for (size_t i = 0; i < kBatch; ++i) {
         iov[i] = {bufs[i], sizeof bufs[i]};
@@ -229,30 +234,20 @@ struct DnsProxy::Loop {
       }
       int got = recvmmsg(fd, in, kBatch, MSG_DONTWAIT, nullptr);
       if (got <= 0) return;
-      unsigned nout = 0;
+      size_t nout = 0;
       for (int i = 0; i < got; ++i) {
         if (in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any sane query
         uint64_t id = nextClient++;
         std::vector<uint8_t>& o = outs[nout];
         dns::QueryResult r = fw.onQuery(id, false, bufs[i], in[i].msg_len, now, &o);
         if (r == dns::QueryResult::Answered) {
-          oiov[nout] = {o.data(), o.size()};
-          std::memset(&out[nout], 0, sizeof out[nout]);
-          out[nout].msg_hdr.msg_iov = &oiov[nout];
-          out[nout].msg_hdr.msg_iovlen = 1;
-          out[nout].msg_hdr.msg_name = &addrs[i];
-          out[nout].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
-          nout++;
+          answers[nout++] = {&addrs[i], in[i].msg_hdr.msg_namelen, o.data(), o.size()};
         } else if (r == dns::QueryResult::Forwarded) {
           UdpClient c{fd, addrs[i], in[i].msg_hdr.msg_namelen};
           udpWaiting.emplace(id, c);
         }
       }
-      for (unsigned sent = 0; sent < nout;) {
-        int k = sendmmsg(fd, out + sent, nout - sent, MSG_DONTWAIT);
-        if (k <= 0) break;  // a full socket buffer drops answers, as a full network would
-        sent += static_cast<unsigned>(k);
-      }
+      replies.send(fd, answers, nout);
       if (static_cast<size_t>(got) < kBatch) return;
       flush();
     }

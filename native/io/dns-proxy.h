@@ -25,7 +25,8 @@ struct DnsProxyOptions {
 
 struct DnsProxyCounters {
   std::atomic<uint64_t> queries{0}, cacheHits{0}, forwarded{0}, answered{0}, upstreamTimeouts{0},
-      badReplies{0}, tcpFallbacks{0}, flushes{0}, cacheEntries{0}, tcpClients{0}, merged{0};
+      badReplies{0}, tcpFallbacks{0}, flushes{0}, cacheEntries{0}, tcpClients{0}, merged{0},
+      segmented{0}, segmentingOff{0};
 };
 
 class DnsProxy {

@@ -143,6 +143,8 @@ Napi::Value CreateDnsProxy(const Napi::CallbackInfo& info) {
     put("cacheEntries", c.cacheEntries);
     put("tcpClients", c.tcpClients);
     put("merged", c.merged);
+    put("segmented", c.segmented);
+    put("segmentingOff", c.segmentingOff);
     return s;
   }, "stats"));
   self.Set("stop", Napi::Function::New(env, [proxy](const Napi::CallbackInfo& ci) -> Napi::Value {

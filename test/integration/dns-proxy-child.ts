@@ -2,14 +2,22 @@
 //   node dns-proxy-child.js '<json: {config, queries: [{name, type?, server?, tcp?, do?, cd?, parallel?}], options}>'
 // Every query goes to the proxy on 127.0.0.1 (or ::1) port 53, as a resolver would. `do` adds an
 // EDNS0 OPT record with the DO bit, `cd` sets CD; `parallel: n` sends n copies at once, each with
-// its own ID and letter case, every third over TCP and every other one to ::1.
+// its own ID and letter case, every third over TCP and every other one to ::1. `@dnsperf` runs
+// dnsperf against 127.0.0.1 for `seconds` over the names of `load` (a client that keeps hundreds of
+// queries in flight from few sockets, as a busy resolver does) and reports its counts; `load` lines
+// are dnsperf's ("name TYPE"). `@lo-mtu` sets the namespace's loopback MTU to `mtu`.
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createNativePlatform } from '../../ts/platform/native';
 import type { DnsProxyConfig, DnsProxyOptions } from '../../ts/platform/types';
 
-interface Q { name: string; type?: number; server?: string; tcp?: boolean; waitMs?: number; do?: boolean; cd?: boolean; parallel?: number }
+interface Q { name: string; type?: number; server?: string; tcp?: boolean; waitMs?: number; do?: boolean; cd?: boolean; parallel?: number; load?: string[]; seconds?: number; mtu?: number }
+interface Perf { sent: number; completed: number; lost: number; noerror: number; unexpected: number }
 interface Answer { rcode: number; ttl: number[]; addresses: string[]; ms: number; tc: boolean; error?: string; qname: string; asked: string }
 
 function encodeQuery(id: number, name: string, type: number, dnssecOk = false, cd = false): Buffer {
@@ -97,16 +105,42 @@ function variant(q: Q, i: number): Q {
   return { ...q, name, parallel: undefined, tcp: i % 3 === 2, server: i % 2 ? '::1' : '127.0.0.1' };
 }
 
+function dnsperf(lines: string[], seconds: number): Perf {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sy-dnsperf-'));
+  try {
+    const data = path.join(dir, 'names');
+    writeFileSync(data, lines.join('\n') + '\n');
+    const run = spawnSync('dnsperf', ['-s', '127.0.0.1', '-d', data, '-l', String(seconds), '-c', '2', '-q', '200', '-T', '2', '-t', '2'],
+      { encoding: 'utf8' });
+    const out = `${run.stdout}\n${run.stderr}`;
+    const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+    // dnsperf warns of every answer whose ID matched no query in flight: none may appear
+    return { sent: num(/Queries sent:\s+(\d+)/), completed: num(/Queries completed:\s+(\d+)/), lost: num(/Queries lost:\s+(\d+)/),
+      noerror: num(/NOERROR (\d+)/), unexpected: (out.match(/unexpected/gi) ?? []).length };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Below 1280 the kernel takes IPv6 off the link; taking lo down and up again brings ::1 back. */
+function setLoopbackMtu(mtu: number): void {
+  spawnSync('ip', ['link', 'set', 'lo', 'mtu', String(mtu)]);
+  if (mtu >= 1280) for (const state of ['down', 'up']) spawnSync('ip', ['link', 'set', 'lo', state]);
+}
+
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]) as { config: DnsProxyConfig; queries: Q[]; options?: DnsProxyOptions; reconfig?: DnsProxyConfig };
   const proxy = createNativePlatform().createDnsProxy!({ listen: ['127.0.0.1', '::1'], port: 53, ...spec.options });
   proxy.start();
   proxy.setConfig(spec.config);
   const answers: Answer[] = [];
+  const perf: Perf[] = [];
   const cpuBefore = process.cpuUsage();
   const t0 = Date.now();
   for (const q of spec.queries) {
     if (q.name === '@reconfig' && spec.reconfig) { proxy.setConfig(spec.reconfig); await new Promise((r) => setTimeout(r, 50)); continue; }
+    if (q.name === '@dnsperf') { perf.push(dnsperf(q.load ?? [], q.seconds ?? 2)); continue; }
+    if (q.name === '@lo-mtu') { setLoopbackMtu(q.mtu ?? 65536); continue; }
     if (q.name === '@sleep') { await new Promise((r) => setTimeout(r, q.waitMs ?? 1000)); continue; }
     if (q.parallel) answers.push(...await Promise.all(Array.from({ length: q.parallel }, (_, i) => ask(variant(q, i)))));
     else answers.push(await ask(q));
@@ -115,7 +149,7 @@ async function main(): Promise<void> {
   const wall = Date.now() - t0;
   const stats = proxy.stats();
   proxy.stop();
-  process.stdout.write(JSON.stringify({ answers, stats, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: wall }) + '\n');
+  process.stdout.write(JSON.stringify({ answers, perf, stats, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: wall }) + '\n');
 }
 
 main().catch((e) => { process.stdout.write(JSON.stringify({ error: String(e) }) + '\n'); process.exit(1); });

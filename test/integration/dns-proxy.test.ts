@@ -19,7 +19,8 @@ const NET = '10.233.91';
 const DNSMASQ = `${NET}.1`, SILENT = `${NET}.2`, GARBAGE = `${NET}.3`, TCP_SILENT = `${NET}.4`, CORP = `${NET}.5`, SLOW = `${NET}.6`;
 
 interface Answer { rcode: number; ttl: number[]; addresses: string[]; ms: number; tc: boolean; error?: string; qname: string; asked: string }
-interface ChildOut { answers: Answer[]; stats: Record<string, number>; cpuMs: number; wallMs: number; error?: string }
+interface Perf { sent: number; completed: number; lost: number; noerror: number; unexpected: number }
+interface ChildOut { answers: Answer[]; perf: Perf[]; stats: Record<string, number>; cpuMs: number; wallMs: number; error?: string }
 
 const tag = `${process.pid}-${randomBytes(2).toString('hex')}`;
 const near = `sy-dns-${tag}-near`, far = `sy-dns-${tag}-far`;
@@ -137,6 +138,19 @@ describe('DNS proxy against real and misbehaving upstreams', { skip }, () => {
     assert.equal(asked.length, 2, `the slow upstream saw ${asked.length} queries`);
   });
 
+  it('answers a busy client (dnsperf, hundreds in flight) from the cache: every answer matches its query, answers to one client leave merged', () => {
+    const names = ['alpha.lab.test', 'www.lab.test'];
+    const r = child({ config: lab, queries: [...names.map((name) => ({ name })), { name: '@dnsperf', load: names.map((n) => `${n} A`), seconds: 2 },
+      ...names.map((name) => ({ name }))] });
+    const p = r.perf[0];
+    assert.ok(p.completed > 1000, `dnsperf got answers: ${JSON.stringify(p)}`);
+    assert.equal(p.noerror, p.completed, 'every answer is a NOERROR answer');
+    assert.equal(p.unexpected, 0, 'no answer carried an ID that was not in flight');
+    assert.ok(p.lost <= p.sent / 100, `at most 1% lost to full socket buffers: ${JSON.stringify(p)}`);
+    assert.ok(r.stats.segmented > 0, `some answers left merged in one segmented send: ${JSON.stringify(r.stats)}`);
+    assert.deepEqual(r.answers.slice(2).map((a) => a.addresses), [['10.233.83.10'], ['10.233.83.11']], 'and plain queries still get their own answers');
+  });
+
   it('fails over from a silent server, a garbage server and a TCP server that never answers', () => {
     const t0 = { attemptTimeout: 0.7, tcpTimeout: 1.5 };
     const silent = child({ options: t0, config: { services: [{ id: 's', servers: [SILENT, DNSMASQ], domains: [] }], fallback: [] },
@@ -184,6 +198,20 @@ describe('DNS proxy against real and misbehaving upstreams', { skip }, () => {
       'corp.test names never reach the lab server');
     const fb = child({ config: { services: [], fallback: [DNSMASQ] }, queries: [{ name: 'alpha.lab.test' }] });
     assert.deepEqual(fb.answers[0].addresses, ['10.233.83.10'], 'FallbackNameservers when no service has servers');
+  });
+
+  // Last in this block: it changes the near namespace's loopback MTU and puts it back.
+  it('when the kernel refuses a segmented send (a loopback MTU below one answer), every answer still goes out, one datagram each', () => {
+    const load = ['alpha.lab.test A', 'www.lab.test A'];
+    const r = child({ config: lab, queries: [{ name: 'alpha.lab.test' }, { name: 'www.lab.test' }, { name: '@lo-mtu', mtu: 68 },
+      { name: '@dnsperf', load, seconds: 2 }, { name: '@lo-mtu', mtu: 65536 }, { name: 'alpha.lab.test' }] });
+    const p = r.perf[0];
+    assert.equal(r.stats.segmentingOff, 1, `the refusal was seen: ${JSON.stringify(r.stats)} ${JSON.stringify(p)}`);
+    assert.ok(p.completed > 100, `dnsperf got answers through a 68-byte MTU: ${JSON.stringify(p)}`);
+    assert.equal(p.noerror, p.completed);
+    assert.equal(p.unexpected, 0);
+    assert.ok(p.lost <= p.sent / 100, `at most 1% lost: ${JSON.stringify(p)}`);
+    assert.deepEqual(r.answers[2].addresses, ['10.233.83.10']);
   });
 });
 

@@ -16,7 +16,7 @@ function rig(opts: { proxy: boolean; fail?: boolean; fallback?: string[]; resolv
   const proxy: DnsProxy = {
     start: () => { if (opts.fail) throw new PlatformError('bind 127.0.0.1:53/udp: Address already in use', 98); },
     setConfig: (c) => { configs.push(c); },
-    stats: () => ({ queries: 0, cacheHits: 0, forwarded: 0, answered: 0, upstreamTimeouts: 0, badReplies: 0, tcpFallbacks: 0, flushes: 0, cacheEntries: 0, tcpClients: 0, merged: 0 }),
+    stats: () => ({ queries: 0, cacheHits: 0, forwarded: 0, answered: 0, upstreamTimeouts: 0, badReplies: 0, tcpFallbacks: 0, flushes: 0, cacheEntries: 0, tcpClients: 0, merged: 0, segmented: 0, segmentingOff: 0 }),
     stop: () => { stopped++; },
   };
   const platform = { createDnsProxy: () => proxy } as unknown as Platform;

@@ -366,6 +366,10 @@ export interface DnsProxyStats {
   badReplies: number; tcpFallbacks: number; flushes: number; cacheEntries: number; tcpClients: number;
   /** queries that joined an identical one already in flight instead of being sent upstream */
   merged: number;
+  /** cache hits that left merged with others to the same client in one segmented send (UDP_SEGMENT) */
+  segmented: number;
+  /** 1 once the kernel refused a segmented send (no UDP_SEGMENT, or a route too small): every answer then goes alone */
+  segmentingOff: number;
 }
 
 /** The proxy runs on its own native thread; cache hits never enter JavaScript. */
