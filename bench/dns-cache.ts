@@ -3,7 +3,7 @@
 // cacheable by both) in the near namespace, the cache is warmed, then dnsperf (in the near namespace
 // too) sends the same two A queries to 127.0.0.1:53 for a fixed time. Runs are interleaved so drift
 // of a shared machine hits both daemons alike.
-//   node dist/bench/dns-cache.js [--runs N] [--seconds S] [--clients C] [--no-write]   (npm run bench:dns)
+//   node dist/bench/dns-cache.js [--runs N] [--seconds S] [--clients C] [--threads T] [--no-write]   (npm run bench:dns)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -43,7 +43,7 @@ function parse(out: string): Result {
   };
 }
 
-async function measure(kind: DaemonKind, seconds: number, clients: number): Promise<Result> {
+async function measure(kind: DaemonKind, seconds: number, clients: number, threads: number): Promise<Result> {
   const lab = await Lab.create({ dnsmasqArgs: ['--local-ttl=300'] });
   try {
     const daemon = await lab.startDaemon(kind);
@@ -56,7 +56,7 @@ async function measure(kind: DaemonKind, seconds: number, clients: number): Prom
     writeFileSync(data, NAMES.map((n) => `${n} A`).join('\n') + '\n');
     const cpu0 = cpuSeconds(daemon.proc.pid!);
     const out = execFileSync('ip', ['netns', 'exec', lab.near, 'bash', '-c', 'dnsperf "$@" && times', 'dnsperf', '-s', '127.0.0.1',
-      '-d', data, '-l', String(seconds), '-c', String(clients), '-q', '200', '-t', '2'], { encoding: 'utf8' });
+      '-d', data, '-l', String(seconds), '-c', String(clients), '-T', String(threads), '-q', '200', '-t', '2'], { encoding: 'utf8' });
     const r = parse(out);
     r.daemonCpu = cpuSeconds(daemon.proc.pid!) - cpu0;
     if (!(r.qps > 0)) throw new Error(`dnsperf against ${kind} gave no figures:\n${out}`);
@@ -69,12 +69,12 @@ async function measure(kind: DaemonKind, seconds: number, clients: number): Prom
 /** qps is "higher is better": Switchyard ÷ connmand */
 const gain = (c: Stats, s: Stats) => (c.median === 0 ? 'n/a' : `${(s.median / c.median).toFixed(2)}×`);
 
-async function dnsCache(runs: number, seconds: number, clients: number): Promise<string> {
+async function dnsCache(runs: number, seconds: number, clients: number, threads: number): Promise<string> {
   const res: Record<DaemonKind, Result[]> = { connmand: [], switchyard: [] };
   const load = [loadavg()[0]];
   for (let r = 0; r < runs; r++) {
     for (const kind of ['connmand', 'switchyard'] as const) {
-      const x = await measure(kind, seconds, clients);
+      const x = await measure(kind, seconds, clients, threads);
       res[kind].push(x);
       process.stderr.write(`${kind} run ${r + 1}: ${x.qps.toFixed(0)} qps, ${x.avgMs.toFixed(3)} ms avg, ${x.lost} lost, ` +
         `daemon ${x.daemonCpu.toFixed(2)} s CPU, dnsperf ${x.clientCpu.toFixed(2)} s CPU\n`);
@@ -93,7 +93,7 @@ async function dnsCache(runs: number, seconds: number, clients: number): Promise
     '## DNS proxy: cache-hit throughput and latency', '',
     '`npm run bench:dns` (bench/dns-cache.ts): per run, one fresh lab per daemon (dnsmasq upstream with',
     '`--local-ttl=300`, so both caches may keep the answers), cache warmed with `alpha.lab.test` and `beta.lab.test` A,',
-    `then \`dnsperf -s 127.0.0.1 -l ${seconds} -c ${clients} -q 200\` inside the near namespace, the daemon's proxy on`,
+    `then \`dnsperf -s 127.0.0.1 -l ${seconds} -c ${clients} -T ${threads} -q 200\` inside the near namespace, the daemon's proxy on`,
     `127.0.0.1:53. ${runs} runs per daemon, interleaved. Issue 6 asks for at least 2.5× connmand's cache-hit`,
     'queries per second with lower latency.', '',
     '| figure | connmand 1.41 | Switchyard | ratio |', '|---|---|---|---|',
@@ -102,9 +102,10 @@ async function dnsCache(runs: number, seconds: number, clients: number): Promise
     `| queries lost | ${fmt(lost('connmand'), 0)} | ${fmt(lost('switchyard'), 0)} | |`,
     `| daemon CPU per query (µs, all threads) | ${fmt(perQuery('connmand', 'daemonCpu'), 2)} | ${fmt(perQuery('switchyard', 'daemonCpu'), 2)} | ${ratio(perQuery('connmand', 'daemonCpu'), perQuery('switchyard', 'daemonCpu'))} |`,
     `| dnsperf CPU per query (µs) | ${fmt(perQuery('connmand', 'clientCpu'), 2)} | ${fmt(perQuery('switchyard', 'clientCpu'), 2)} | |`, '',
-    'On 2 cores the client and the daemon share the CPU: dnsperf alone takes about one core whatever the',
-    'daemon, and both cores are busy, so the queries-per-second ratio tends to (daemon + dnsperf CPU per',
-    'query against connmand) ÷ (the same against Switchyard), not to the daemons\' own ratio. The CPU-per-query row',
+    `dnsperf runs ${threads} thread${threads === 1 ? '' : 's'}: with one, dnsperf itself fills a core and sets the pace before Switchyard`,
+    "does (it then measures the client); connmand's figure is the same either way, its one thread is the limit.",
+    'On 2 cores the client and the daemon share the CPU, so the queries-per-second ratio tends to (daemon + dnsperf',
+    "CPU per query against connmand) ÷ (the same against Switchyard), not to the daemons' own ratio. The CPU-per-query row",
     "measures each daemon's own cost per answered query (/proc/<pid>/stat of the daemon, every thread,",
     "over the dnsperf run; dnsperf's from bash `times`), i.e. its queries per CPU-second when not starved.", '',
     `Per-run throughput ratios: ${perRun.map((x) => `${x.toFixed(2)}×`).join(', ')} (${wins} of ${runs} at or above 2.5×).`,
@@ -118,7 +119,7 @@ export const bench: Bench = {
   id: 'dns-cache',
   run: ({ runs = 3 }) => {
     const args = process.argv.slice(2);
-    return dnsCache(runs, numberFlag(args, '--seconds') ?? 10, numberFlag(args, '--clients') ?? 4);
+    return dnsCache(runs, numberFlag(args, '--seconds') ?? 10, numberFlag(args, '--clients') ?? 4, numberFlag(args, '--threads') ?? 2);
   },
 };
 
