@@ -79,6 +79,8 @@ test('Remove: cables, gadgets, provisioned and hidden services cannot be removed
   assert.throws(() => checkRemovable(svc('g', 'gadget')), err('NotSupported'));
   assert.throws(() => checkRemovable(svc('w', 'wifi', 'idle', { favorite: true, immutable: true })), err('NotSupported'));
   assert.throws(() => checkRemovable(svc('w', 'wifi', 'idle', { favorite: true, hidden: true })), err('NotSupported'));
+  // a hidden network connected by name (it has its SSID) is removed like any other
+  checkRemovable(svc('w', 'wifi', 'ready', { favorite: true, hidden: true, ssid: '73792d68696464656e' }));
   assert.throws(() => checkRemovable(svc('w', 'wifi', 'association')), err('NotSupported'));
   checkRemovable(svc('w', 'wifi', 'ready', { favorite: true }));
   checkRemovable(svc('w', 'wifi', 'failure'));

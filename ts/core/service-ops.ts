@@ -56,7 +56,9 @@ export function timeserversFor(s: Service, g: GlobalTimeSources): string[] {
  */
 export function checkRemovable(svc: Service): void {
   if (svc.type === 'ethernet' || svc.type === 'gadget') throw new ConnmanError('NotSupported');
-  if (svc.immutable || svc.hidden) throw new ConnmanError('NotSupported');
+  // the placeholder of hidden access points (no name yet) stays; a hidden network connected by name
+  // is a network like any other (connmand's hidden vs hidden_service)
+  if (svc.immutable || (svc.hidden && !svc.ssid)) throw new ConnmanError('NotSupported');
   if (!svc.favorite && svc.state !== 'idle' && svc.state !== 'failure' && svc.state !== 'disconnect') {
     throw new ConnmanError('NotSupported');
   }

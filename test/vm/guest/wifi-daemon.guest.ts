@@ -214,7 +214,7 @@ test('a saved hidden network autoconnects after a daemon restart: probed by its 
   assert.equal(agent.requests.length, asked, 'the saved passphrase was used');
   assert.match((await ipv4(id.hidden)) ?? '', /^10\.77\.4\./);
   await lab.ctl('disconnect', id.hidden);
-  await lab.remove(id.hidden);
+  await lab.removeAndCheck(id.hidden, /inet 10\.77\.4\./);
 });
 
 /**

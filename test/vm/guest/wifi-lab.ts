@@ -1,7 +1,7 @@
 // Guest-side helpers for the daemon Wi-Fi tests: the daemon under test (Switchyard or connmand) in the
 // station namespace and a private mount namespace, connmanctl, a test agent on the system bus, and
 // reads of service properties. Runs INSIDE the guest.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bus, ReplyError, Variant } from '../../../ts/dbus/bus';
 import { unwrap } from '../../../ts/plugins/wifi/dbus-client';
@@ -207,6 +207,23 @@ export class WifiLab {
     for (const [id, p] of await this.services()) {
       if (p.Favorite === true && p.Immutable !== true) await this.remove(id);
     }
+  }
+
+  /**
+   * Service.Remove as a user checks it: the call succeeds, the service ends disconnected and not a
+   * favourite (or leaves the list), what stays saved of it is not a favourite and has no passphrase,
+   * and no address of it stays on the station.
+   */
+  async removeAndCheck(id: string, addressPrefix: RegExp): Promise<void> {
+    await this.bus.call(CONNMAN, servicePath(id), 'net.connman.Service', 'Remove');
+    await waitUntil(async () => {
+      const p = await this.props(id);
+      return !p || (p.State === 'idle' && p.Favorite === false);
+    }, { timeoutMs: 20_000, what: `${id} idle and not a favourite after Remove` });
+    const settings = join(this.paths.stateDir, id, 'settings');
+    if (existsSync(settings)) assert.doesNotMatch(readFileSync(settings, 'utf8'), /Favorite=true|Passphrase=/, 'saved as forgotten');
+    await waitUntil(async () => !addressPrefix.test(await this.sh(`ip -n ${STA_NS} -4 addr show`)),
+      { timeoutMs: 20_000, what: `no ${addressPrefix.source} address left on the station` });
   }
 
   /** Service.Remove (what `connmanctl config <id> --remove` sends), without a connmanctl start-up. */

@@ -309,7 +309,13 @@ export class IwdDevice implements NetworkDriver {
 
   private onState(state: string): void {
     const svc = this.current;
-    if (!svc) return;
+    if (!svc) {
+      // iwd connected a known network by itself (its autoconnect, e.g. to the other access point after
+      // a loss): core follows at once, not only after iwd's next scan
+      const net = this.path ? this.objs.get(this.path, STATION)?.ConnectedNetwork : undefined;
+      if (state === 'connected' && !this.attempt && typeof net === 'string' && net !== '/') this.adoptConnection(net);
+      return;
+    }
     if (state === 'connected' || state === 'roaming') {
       this.lostTimer?.cancel();
       this.lostTimer = undefined;
