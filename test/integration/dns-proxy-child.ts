@@ -3,7 +3,7 @@
 // Every query goes to the proxy on 127.0.0.1 (or ::1) port 53, as a resolver would. `do` adds an
 // EDNS0 OPT record with the DO bit, `cd` sets CD; `parallel: n` sends n copies at once, each with
 // its own ID and letter case, every third over TCP and every other one to ::1. `@dnsperf` runs
-// dnsperf against 127.0.0.1 for `seconds` over the names of `load` (a client that keeps hundreds of
+// dnsperf against 127.0.0.1 (or `server`) for `seconds` over the names of `load` (a client that keeps hundreds of
 // queries in flight from few sockets, as a busy resolver does) and reports its counts; `load` lines
 // are dnsperf's ("name TYPE"). `@lo-mtu` sets the namespace's loopback MTU to `mtu`.
 import { spawnSync } from 'node:child_process';
@@ -105,12 +105,12 @@ function variant(q: Q, i: number): Q {
   return { ...q, name, parallel: undefined, tcp: i % 3 === 2, server: i % 2 ? '::1' : '127.0.0.1' };
 }
 
-function dnsperf(lines: string[], seconds: number): Perf {
+function dnsperf(lines: string[], seconds: number, server: string): Perf {
   const dir = mkdtempSync(path.join(tmpdir(), 'sy-dnsperf-'));
   try {
     const data = path.join(dir, 'names');
     writeFileSync(data, lines.join('\n') + '\n');
-    const run = spawnSync('dnsperf', ['-s', '127.0.0.1', '-d', data, '-l', String(seconds), '-c', '2', '-q', '200', '-T', '2', '-t', '2'],
+    const run = spawnSync('dnsperf', ['-s', server, '-d', data, '-l', String(seconds), '-c', '2', '-q', '200', '-T', '2', '-t', '2'],
       { encoding: 'utf8' });
     const out = `${run.stdout}\n${run.stderr}`;
     const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   for (const q of spec.queries) {
     if (q.name === '@reconfig' && spec.reconfig) { proxy.setConfig(spec.reconfig); await new Promise((r) => setTimeout(r, 50)); continue; }
-    if (q.name === '@dnsperf') { perf.push(dnsperf(q.load ?? [], q.seconds ?? 2)); continue; }
+    if (q.name === '@dnsperf') { perf.push(dnsperf(q.load ?? [], q.seconds ?? 2, q.server ?? '127.0.0.1')); continue; }
     if (q.name === '@lo-mtu') { setLoopbackMtu(q.mtu ?? 65536); continue; }
     if (q.name === '@sleep') { await new Promise((r) => setTimeout(r, q.waitMs ?? 1000)); continue; }
     if (q.parallel) answers.push(...await Promise.all(Array.from({ length: q.parallel }, (_, i) => ask(variant(q, i)))));
