@@ -28,6 +28,13 @@ bool segmentationRefused(int err) {
 }  // namespace
 
 size_t UdpReplies::send(int fd, const UdpAnswer* answers, size_t n) {
+  if (!probed_) {
+    // the socket option exists exactly where the kernel honours the control message
+    int v = 0;
+    socklen_t len = sizeof v;
+    probed_ = true;
+    if (getsockopt(fd, SOL_UDP, UDP_SEGMENT, &v, &len) != 0) segment_ = false;
+  }
   size_t taken = 0;
   for (size_t at = 0; at < n; at += kChunk) taken += sendChunk(fd, answers + at, n - at < kChunk ? n - at : kChunk);
   return taken;

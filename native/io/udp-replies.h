@@ -2,8 +2,10 @@
 // Sends a batch of DNS answers on one UDP socket with as few trips down the kernel's send path as
 // it allows: answers of one size to one client leave as one UDP_SEGMENT buffer (grouping in
 // core/dns/reply-groups.h), the groups together in one sendmmsg(). A kernel without UDP
-// segmentation, or a route that refuses it, is noticed on the first failed send; from then on
-// every answer goes as its own datagram, and none of the batch is lost to the switch.
+// segmentation is found out before the first send (a kernel older than 4.18 would not refuse the
+// option but ignore it, and send the answers glued into one datagram); a route that refuses it is
+// noticed on the first failed send. From then on every answer goes as its own datagram, and none
+// of the batch is lost to the switch.
 #pragma once
 
 #include <sys/socket.h>
@@ -33,6 +35,7 @@ class UdpReplies {
  private:
   size_t sendChunk(int fd, const UdpAnswer* answers, size_t n);
   bool segment_ = true;
+  bool probed_ = false;
   uint64_t segmented_ = 0;
 };
 
